@@ -1,0 +1,158 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
+#
+# knockknock: one Makefile for the three programs, their tests, benchmarks
+# and fuzzers.  `make V=1` shows the commands.  No other build system.
+
+PREFIX     ?= /usr/local
+BINDIR     ?= $(PREFIX)/bin
+SBINDIR    ?= $(PREFIX)/sbin
+MANDIR     ?= $(PREFIX)/share/man
+SYSCONFDIR ?= /etc
+UNITDIR    ?= $(PREFIX)/lib/systemd/system
+DESTDIR    ?=
+
+CC      ?= cc
+CLANG   ?= clang
+CFLAGS  ?= -O2 -g
+# Project flags live apart from CFLAGS so that `make CFLAGS=...` keeps them.
+KK_CFLAGS := -std=c11 -D_GNU_SOURCE -I. -MMD -MP \
+	-Wall -Wextra -Werror -Wshadow -Wmissing-prototypes -Wstrict-prototypes \
+	-Wformat=2 -Wpointer-arith -Wvla \
+	-fPIE -fstack-protector-strong -D_FORTIFY_SOURCE=2
+KK_LDFLAGS := -pie -Wl,-z,relro -Wl,-z,now
+SAN_FLAGS := -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined \
+	-fno-sanitize-recover=all
+
+PKGS_CFLAGS := $(shell pkg-config --cflags libcrypto libcap-ng libnftables 2>/dev/null)
+LIBCRYPTO   := $(shell pkg-config --libs libcrypto 2>/dev/null || echo -lcrypto)
+LIBCAPNG    := $(shell pkg-config --libs libcap-ng 2>/dev/null || echo -lcap-ng)
+LIBNFT      := $(shell pkg-config --libs libnftables 2>/dev/null || echo -lnftables)
+LIBCRITERION:= $(shell pkg-config --libs criterion 2>/dev/null || echo -lcriterion)
+# Debian's libnet ships libnet-config, not a .pc file; _GNU_SOURCE
+# already gives what its deprecated _BSD_SOURCE asks for.
+LIBNET      := $(shell pkg-config --libs libnet 2>/dev/null || libnet-config --libs 2>/dev/null || echo -lnet)
+LIBNET_DEFS := $(filter-out -D_BSD_SOURCE -D__BSD_SOURCE,$(shell pkg-config --cflags libnet 2>/dev/null || libnet-config --defines 2>/dev/null))
+
+ifeq ($(V),1)
+Q :=
+else
+Q := @
+endif
+
+# ---- sources, one block per program (a new file is a one-line diff) ----
+
+PROFILE_SRCS := \
+	profiles/codec.c \
+	profiles/profile.c \
+	profiles/counter.c \
+	profiles/ini.c
+
+GENPROFILE_SRCS := \
+	profiles/genprofile.c
+
+CLIENT_SRCS :=
+
+CLIENT_LIB_SRCS :=
+
+HELPER_SRCS :=
+
+DAEMON_SRCS :=
+
+DAEMON_LIB_SRCS :=
+
+UNIT_SRCS := \
+	tests/unit/test_codec.c \
+	tests/unit/test_profile.c \
+	tests/unit/test_counter.c \
+	tests/unit/test_ini.c
+
+# ---- derived lists ----
+
+PROGRAMS := knockknock-genprofile
+LIB_SRCS := $(PROFILE_SRCS) $(CLIENT_LIB_SRCS) $(HELPER_SRCS) $(DAEMON_LIB_SRCS)
+LIBS     := $(LIBCRYPTO) $(LIBNET) $(LIBCAPNG) $(LIBNFT)
+
+obj      = $(patsubst %.c,build/%.o,$(1))
+asanobj  = $(patsubst %.c,build/asan/%.o,$(1))
+
+ALL_SRCS := $(LIB_SRCS) $(GENPROFILE_SRCS) $(CLIENT_SRCS) $(DAEMON_SRCS) $(UNIT_SRCS)
+
+.PHONY: all test check unit unit-asan integration valgrind bench fuzz \
+	install uninstall clean
+
+all: $(PROGRAMS)
+
+build/%.o: %.c
+	@mkdir -p $(@D)
+	@$(if $(Q),echo "  CC      $<")
+	$(Q)$(CC) $(CFLAGS) $(KK_CFLAGS) $(PKGS_CFLAGS) $(LIBNET_DEFS) -c -o $@ $<
+
+build/asan/%.o: %.c
+	@mkdir -p $(@D)
+	@$(if $(Q),echo "  CC asan $<")
+	$(Q)$(CC) $(SAN_FLAGS) $(filter-out -D_FORTIFY_SOURCE=2,$(KK_CFLAGS)) \
+		$(PKGS_CFLAGS) $(LIBNET_DEFS) -c -o $@ $<
+
+knockknock: $(call obj,$(CLIENT_SRCS) $(CLIENT_LIB_SRCS) $(PROFILE_SRCS))
+	@$(if $(Q),echo "  LD      $@")
+	$(Q)$(CC) $(CFLAGS) $(KK_LDFLAGS) $(LDFLAGS) -o $@ $^ $(LIBCRYPTO) $(LIBNET) $(LIBCAPNG)
+
+knockknock-genprofile: $(call obj,$(GENPROFILE_SRCS) $(PROFILE_SRCS))
+	@$(if $(Q),echo "  LD      $@")
+	$(Q)$(CC) $(CFLAGS) $(KK_LDFLAGS) $(LDFLAGS) -o $@ $^ $(LIBCRYPTO)
+
+knockknock-daemon: $(call obj,$(DAEMON_SRCS) $(DAEMON_LIB_SRCS) $(HELPER_SRCS) $(PROFILE_SRCS))
+	@$(if $(Q),echo "  LD      $@")
+	$(Q)$(CC) $(CFLAGS) $(KK_LDFLAGS) $(LDFLAGS) -o $@ $^ $(LIBCRYPTO) $(LIBCAPNG) $(LIBNFT)
+
+# The unit tests link every module except the three main()s.
+build/unit-tests: $(call obj,$(UNIT_SRCS) $(LIB_SRCS))
+	@$(if $(Q),echo "  LD      $@")
+	$(Q)$(CC) $(CFLAGS) $(KK_LDFLAGS) $(LDFLAGS) -o $@ $^ $(LIBCRITERION) $(LIBS)
+
+build/asan/unit-tests: $(call asanobj,$(UNIT_SRCS) $(LIB_SRCS))
+	@$(if $(Q),echo "  LD asan $@")
+	$(Q)$(CC) $(SAN_FLAGS) -o $@ $^ $(LIBCRITERION) $(LIBS)
+
+# ---- tests ----
+
+check: test
+test: unit unit-asan integration
+
+unit: build/unit-tests
+	./build/unit-tests --jobs=2
+
+unit-asan: build/asan/unit-tests
+	ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 \
+	UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+		./build/asan/unit-tests --jobs=2
+
+integration: all
+	sh tests/integration/run.sh
+
+valgrind: build/unit-tests
+	valgrind --quiet --error-exitcode=1 --leak-check=full --trace-children=yes \
+		--errors-for-leak-kinds=definite ./build/unit-tests --jobs=1
+
+# ---- install ----
+
+install: all
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(SBINDIR)
+	install -m 0755 knockknock $(DESTDIR)$(BINDIR)/knockknock
+	install -m 0755 knockknock-daemon $(DESTDIR)$(SBINDIR)/knockknock-daemon
+	install -m 0755 knockknock-genprofile $(DESTDIR)$(SBINDIR)/knockknock-genprofile
+	@if [ "$$(id -u)" = 0 ] && command -v setcap >/dev/null; then \
+		setcap cap_net_raw+ep $(DESTDIR)$(BINDIR)/knockknock && \
+		echo "set cap_net_raw+ep on $(DESTDIR)$(BINDIR)/knockknock"; \
+	else \
+		echo "note: run 'setcap cap_net_raw+ep $(DESTDIR)$(BINDIR)/knockknock' as root so users can knock without sudo"; \
+	fi
+
+uninstall:
+	rm -f $(DESTDIR)$(BINDIR)/knockknock $(DESTDIR)$(SBINDIR)/knockknock-daemon \
+		$(DESTDIR)$(SBINDIR)/knockknock-genprofile
+
+clean:
+	rm -rf build $(PROGRAMS)
+
+-include $(patsubst %.c,build/%.d,$(ALL_SRCS)) $(patsubst %.c,build/asan/%.d,$(UNIT_SRCS) $(LIB_SRCS))

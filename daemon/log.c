@@ -1,0 +1,107 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+/*
+ * Logging for knockknock-daemon and its helper (OpenBSD ntpd's API).
+ * Messages go to syslog (facility daemon) and, when running in the
+ * foreground, to stderr as well.  The two settings below are the only
+ * state: a daemon must know where its own messages go.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <syslog.h>
+
+#include "daemon/log.h"
+
+static int	log_foreground = 1;
+static const char *log_ident = "knockknock-daemon";
+
+void
+log_init(const char *ident, int foreground)
+{
+	log_ident = ident;
+	log_foreground = foreground;
+	openlog(ident, LOG_PID | LOG_NDELAY, LOG_DAEMON);
+}
+
+static void
+vlog(int pri, int with_errno, const char *fmt, va_list ap)
+{
+	char	msg[1024];
+	int	saved = errno;
+
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	if (with_errno) {
+		size_t	n = strlen(msg);
+
+		snprintf(msg + n, sizeof(msg) - n, ": %s", strerror(saved));
+	}
+	syslog(pri, "%s", msg);
+	if (log_foreground)
+		fprintf(stderr, "%s: %s\n", log_ident, msg);
+	errno = saved;
+}
+
+void
+log_warn(const char *fmt, ...)
+{
+	va_list	ap;
+
+	va_start(ap, fmt);
+	vlog(LOG_WARNING, 1, fmt, ap);
+	va_end(ap);
+}
+
+void
+log_warnx(const char *fmt, ...)
+{
+	va_list	ap;
+
+	va_start(ap, fmt);
+	vlog(LOG_WARNING, 0, fmt, ap);
+	va_end(ap);
+}
+
+void
+log_info(const char *fmt, ...)
+{
+	va_list	ap;
+
+	va_start(ap, fmt);
+	vlog(LOG_INFO, 0, fmt, ap);
+	va_end(ap);
+}
+
+void
+log_debug(const char *fmt, ...)
+{
+	va_list	ap;
+
+	if (getenv("KNOCKKNOCK_DEBUG") == NULL)
+		return;
+	va_start(ap, fmt);
+	vlog(LOG_DEBUG, 0, fmt, ap);
+	va_end(ap);
+}
+
+void
+fatal(const char *fmt, ...)
+{
+	va_list	ap;
+
+	va_start(ap, fmt);
+	vlog(LOG_CRIT, 1, fmt, ap);
+	va_end(ap);
+	exit(1);
+}
+
+void
+fatalx(const char *fmt, ...)
+{
+	va_list	ap;
+
+	va_start(ap, fmt);
+	vlog(LOG_CRIT, 0, fmt, ap);
+	va_end(ap);
+	exit(1);
+}

@@ -1,0 +1,55 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/*
+ * Parser for the kernel's netfilter LOG records (iptables, ip6tables and
+ * nftables "log" share one format), in kern.log form or as the message part
+ * of a /dev/kmsg record.  The input is untrusted: bounded, allocation-free,
+ * never relies on a NUL.  Only a TCP SYN record (SYN set; ACK, RST, FIN
+ * clear) with SRC, DST, DPT, SEQ, ACK, WINDOW and exactly one of ID (IPv4)
+ * or FLOWLBL (IPv6) is accepted, each exactly once and in range.
+ */
+#ifndef LOGPARSE_H
+#define LOGPARSE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "profiles/codec.h"
+
+#define LOGPARSE_LINE_MAX	1024	/* bytes; longer lines are refused */
+
+struct knock_record {
+	int		family;		/* AF_INET or AF_INET6 */
+	uint8_t		src[16];	/* network byte order; IPv4 in [0..4) */
+	uint8_t		dst[16];
+	uint16_t	spt;
+	uint16_t	dpt;		/* 1..65535 */
+	struct knock_fields f;		/* ip_id = ID, or FLOWLBL & 0xffff */
+	const char	*opt;		/* TCP options hex inside the line, or NULL */
+	size_t		optlen;
+};
+
+/*
+ * Parse one line (without its newline).  Returns 0 and fills *rec, or -1
+ * with *errstr naming what is wrong ("not TCP", "no SYN flag", "SEQ out of
+ * range", "DPT repeated", ...).  rec->opt points into p.
+ */
+int	logparse_line(const char *p, size_t len, struct knock_record *rec,
+	    const char **errstr);
+
+/*
+ * Cheap pre-filter for the hot path: find " DPT=" and parse its value.
+ * Returns 0 with *dpt, or -1 when absent or malformed.  A line rejected
+ * here would also be rejected by logparse_line or is for no knock port.
+ */
+int	logparse_dpt(const char *p, size_t len, uint16_t *dpt);
+
+/*
+ * Split a /dev/kmsg record "PRI,SEQ,TS,FLAGS;MESSAGE[\n continuation...]".
+ * Accepts only facility 0 (kernel), so no user process can forge a record.
+ * Returns 0 with *msg, *msglen (the first line of MESSAGE) and *seq, or -1
+ * with *errstr ("not from the kernel", "malformed kmsg header").
+ */
+int	logparse_kmsg(const char *p, size_t len, const char **msg,
+	    size_t *msglen, uint64_t *seq, const char **errstr);
+
+#endif

@@ -1,0 +1,34 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/*
+ * The privileged helper: the root half of knockknock-daemon after fork().
+ * It reads fixed-size struct grant messages from the watcher, validates
+ * them, and asks the firewall to let one address connect to one port for
+ * `delay_s` seconds, once.  It trusts nothing the watcher sends.
+ */
+#ifndef HELPER_H
+#define HELPER_H
+
+enum firewall {
+	FIREWALL_NFTABLES,
+	FIREWALL_IPTABLES,
+};
+
+#define HELPER_READY	1	/* the one byte the helper sends when set up */
+
+struct helper_conf {
+	enum firewall	firewall;
+	unsigned int	delay_s;	/* seconds a grant stays usable, 1..3600 */
+};
+
+/*
+ * Run the helper on `sock` (a SOCK_SEQPACKET end).  Sets up the firewall
+ * backend (nftables: its own table and sets, created idempotently;
+ * iptables: removes expired rules of ours left by a crash), sends one byte
+ * HELPER_READY, then serves grants.  Exits on EOF, on a malformed message
+ * and on SIGTERM/SIGINT, removing what it added where the backend needs it.
+ * Never returns.
+ */
+void	helper_run(int sock, const struct helper_conf *conf)
+	    __attribute__((noreturn));
+
+#endif

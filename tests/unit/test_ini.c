@@ -1,0 +1,115 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+/* The ConfigParser-style reader: accepted forms and every rejection. */
+#include <stdio.h>
+#include <string.h>
+
+#include <criterion/criterion.h>
+
+#include "profiles/ini.h"
+
+struct seen {
+	char	buf[512];
+};
+
+static int
+record(void *ctx, const char *section, const char *key, const char *value,
+    const char **errstr)
+{
+	struct seen	*s = ctx;
+	size_t		 n = strlen(s->buf);
+
+	if (strcmp(key, "reject") == 0) {
+		*errstr = "rejected by handler";
+		return -1;
+	}
+	snprintf(s->buf + n, sizeof(s->buf) - n, "%s.%s=%s;", section, key,
+	    value);
+	return 0;
+}
+
+static int
+parse(const char *text, struct seen *s, char err[static INI_ERRLEN])
+{
+	memset(s, 0, sizeof(*s));
+	err[0] = '\0';
+	return ini_parse_buf("cfg", text, strlen(text), record, s, err);
+}
+
+Test(ini, accepted_forms)
+{
+	struct seen	s;
+	char		err[INI_ERRLEN];
+
+	cr_assert_eq(parse("# comment\n; other\n\n[main]\nknock_port = 666\n"
+	    "Delay:15\r\n  \n[other]\nx=a = b\n", &s, err), 0, "%s", err);
+	cr_expect_str_eq(s.buf,
+	    "main.knock_port=666;main.delay=15;other.x=a = b;");
+	cr_assert_eq(parse("[main]\nknock_port = 666", &s, err), 0);
+	cr_expect_str_eq(s.buf, "main.knock_port=666;");
+}
+
+static void
+expect_err(const char *text, const char *want)
+{
+	struct seen	s;
+	char		err[INI_ERRLEN];
+
+	cr_expect_eq(parse(text, &s, err), -1, "accepted: %s", text);
+	cr_expect_str_eq(err, want);
+}
+
+Test(ini, rejections)
+{
+	expect_err("knock_port = 1\n", "cfg:1: key outside any [section]");
+	expect_err("[main\n", "cfg:1: section header without closing ']'");
+	expect_err("[ ]\n", "cfg:1: empty section name");
+	expect_err("[main]\njunk\n", "cfg:2: expected 'key = value'");
+	expect_err("[main]\n= 3\n", "cfg:2: empty key");
+	expect_err("[main]\na = 1\n  b\n",
+	    "cfg:3: indented line (continuation lines are not supported)");
+	expect_err("[main]\na = \x01\n", "cfg:2: control character in line");
+	expect_err("[main]\nreject = 1\n", "cfg:2: rejected by handler");
+}
+
+Test(ini, nul_and_long_lines)
+{
+	struct seen	s;
+	char		err[INI_ERRLEN], big[INI_LINE_MAX + 20];
+
+	memset(&s, 0, sizeof(s));
+	cr_expect_eq(ini_parse_buf("cfg", "[main]\0x", 8, record, &s, err), -1);
+	cr_expect_str_eq(err, "cfg: contains a NUL byte");
+	memset(big, 'a', sizeof(big));
+	memcpy(big, "[main]\nk=", 9);
+	big[sizeof(big) - 1] = '\0';
+	cr_expect_eq(parse(big, &s, err), -1);
+	cr_expect_str_eq(err, "cfg:2: line too long");
+}
+
+Test(ini, missing_file)
+{
+	struct seen	s;
+	char		err[INI_ERRLEN];
+
+	cr_expect_eq(ini_parse_file("/nonexistent/config", record, &s, err), -1);
+	cr_expect_str_eq(err, "/nonexistent/config: No such file or directory");
+}
+
+Test(ini, numbers)
+{
+	long long	v;
+	const char	*errstr;
+
+	cr_expect_eq(ini_number("65535", 1, 65535, &v, &errstr), 0);
+	cr_expect_eq(v, 65535);
+	cr_expect_eq(ini_number("65536", 1, 65535, &v, &errstr), -1);
+	cr_expect_str_eq(errstr, "out of range");
+	cr_expect_eq(ini_number("0", 1, 65535, &v, &errstr), -1);
+	cr_expect_eq(ini_number("", 1, 65535, &v, &errstr), -1);
+	cr_expect_str_eq(errstr, "empty, expected a number");
+	cr_expect_eq(ini_number("-1", 0, 9, &v, &errstr), -1);
+	cr_expect_str_eq(errstr, "not a number");
+	cr_expect_eq(ini_number(" 1", 0, 9, &v, &errstr), -1);
+	cr_expect_eq(ini_number("99999999999999999999999", 0, 9, &v, &errstr), -1);
+	cr_expect_str_eq(errstr, "out of range");
+}
