@@ -50,25 +50,51 @@ PROFILE_SRCS := \
 GENPROFILE_SRCS := \
 	profiles/genprofile.c
 
-CLIENT_SRCS :=
+CLIENT_SRCS := \
+	knockknock/main.c
 
-CLIENT_LIB_SRCS :=
+CLIENT_LIB_SRCS := \
+	knockknock/args.c \
+	knockknock/packet.c
 
-HELPER_SRCS :=
+HELPER_SRCS := \
+	privsep/msg.c \
+	privsep/helper.c \
+	privsep/nft.c \
+	privsep/iptables.c
 
-DAEMON_SRCS :=
+DAEMON_SRCS := \
+	daemon/main.c
 
-DAEMON_LIB_SRCS :=
+DAEMON_LIB_SRCS := \
+	daemon/log.c \
+	daemon/config.c \
+	daemon/verify.c \
+	daemon/watcher.c \
+	daemon/privdrop.c \
+	daemon/logparse.c \
+	daemon/logsrc.c \
+	daemon/kmsg.c \
+	daemon/kernlog.c \
+	daemon/fwprint.c
 
 UNIT_SRCS := \
+	tests/unit/test_args.c \
+	tests/unit/test_packet.c \
 	tests/unit/test_codec.c \
 	tests/unit/test_profile.c \
 	tests/unit/test_counter.c \
-	tests/unit/test_ini.c
+	tests/unit/test_ini.c \
+	tests/unit/test_config.c \
+	tests/unit/test_verify.c \
+	tests/unit/test_logparse.c \
+	tests/unit/test_kernlog.c \
+	tests/unit/test_msg.c \
+	tests/unit/test_fwcmd.c
 
 # ---- derived lists ----
 
-PROGRAMS := knockknock-genprofile
+PROGRAMS := bin/knockknock bin/knockknock-daemon bin/knockknock-genprofile
 LIB_SRCS := $(PROFILE_SRCS) $(CLIENT_LIB_SRCS) $(HELPER_SRCS) $(DAEMON_LIB_SRCS)
 LIBS     := $(LIBCRYPTO) $(LIBNET) $(LIBCAPNG) $(LIBNFT)
 
@@ -93,15 +119,18 @@ build/asan/%.o: %.c
 	$(Q)$(CC) $(SAN_FLAGS) $(filter-out -D_FORTIFY_SOURCE=2,$(KK_CFLAGS)) \
 		$(PKGS_CFLAGS) $(LIBNET_DEFS) -c -o $@ $<
 
-knockknock: $(call obj,$(CLIENT_SRCS) $(CLIENT_LIB_SRCS) $(PROFILE_SRCS))
+bin/knockknock: $(call obj,$(CLIENT_SRCS) $(CLIENT_LIB_SRCS) $(PROFILE_SRCS))
+	@mkdir -p $(@D)
 	@$(if $(Q),echo "  LD      $@")
 	$(Q)$(CC) $(CFLAGS) $(KK_LDFLAGS) $(LDFLAGS) -o $@ $^ $(LIBCRYPTO) $(LIBNET) $(LIBCAPNG)
 
-knockknock-genprofile: $(call obj,$(GENPROFILE_SRCS) $(PROFILE_SRCS))
+bin/knockknock-genprofile: $(call obj,$(GENPROFILE_SRCS) $(PROFILE_SRCS))
+	@mkdir -p $(@D)
 	@$(if $(Q),echo "  LD      $@")
 	$(Q)$(CC) $(CFLAGS) $(KK_LDFLAGS) $(LDFLAGS) -o $@ $^ $(LIBCRYPTO)
 
-knockknock-daemon: $(call obj,$(DAEMON_SRCS) $(DAEMON_LIB_SRCS) $(HELPER_SRCS) $(PROFILE_SRCS))
+bin/knockknock-daemon: $(call obj,$(DAEMON_SRCS) $(DAEMON_LIB_SRCS) $(HELPER_SRCS) $(PROFILE_SRCS))
+	@mkdir -p $(@D)
 	@$(if $(Q),echo "  LD      $@")
 	$(Q)$(CC) $(CFLAGS) $(KK_LDFLAGS) $(LDFLAGS) -o $@ $^ $(LIBCRYPTO) $(LIBCAPNG) $(LIBNFT)
 
@@ -138,9 +167,9 @@ valgrind: build/unit-tests
 
 install: all
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(SBINDIR)
-	install -m 0755 knockknock $(DESTDIR)$(BINDIR)/knockknock
-	install -m 0755 knockknock-daemon $(DESTDIR)$(SBINDIR)/knockknock-daemon
-	install -m 0755 knockknock-genprofile $(DESTDIR)$(SBINDIR)/knockknock-genprofile
+	install -m 0755 bin/knockknock $(DESTDIR)$(BINDIR)/knockknock
+	install -m 0755 bin/knockknock-daemon $(DESTDIR)$(SBINDIR)/knockknock-daemon
+	install -m 0755 bin/knockknock-genprofile $(DESTDIR)$(SBINDIR)/knockknock-genprofile
 	@if [ "$$(id -u)" = 0 ] && command -v setcap >/dev/null; then \
 		setcap cap_net_raw+ep $(DESTDIR)$(BINDIR)/knockknock && \
 		echo "set cap_net_raw+ep on $(DESTDIR)$(BINDIR)/knockknock"; \
@@ -153,6 +182,6 @@ uninstall:
 		$(DESTDIR)$(SBINDIR)/knockknock-genprofile
 
 clean:
-	rm -rf build $(PROGRAMS)
+	rm -rf build bin
 
 -include $(patsubst %.c,build/%.d,$(ALL_SRCS)) $(patsubst %.c,build/asan/%.d,$(UNIT_SRCS) $(LIB_SRCS))

@@ -1,9 +1,10 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 /*
  * Logging for knockknock-daemon and its helper (OpenBSD ntpd's API).
- * Messages go to syslog (facility daemon) and, when running in the
- * foreground, to stderr as well.  The two settings below are the only
- * state: a daemon must know where its own messages go.
+ * Until log_init() messages go to stderr only (the one-shot modes and
+ * startup errors); after it, to syslog (facility daemon) and, in the
+ * foreground, to stderr as well.  The settings below are the only state:
+ * a daemon must know where its own messages go.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -14,6 +15,7 @@
 #include "daemon/log.h"
 
 static int	log_foreground = 1;
+static int	log_syslog = 0;
 static const char *log_ident = "knockknock-daemon";
 
 void
@@ -21,6 +23,7 @@ log_init(const char *ident, int foreground)
 {
 	log_ident = ident;
 	log_foreground = foreground;
+	log_syslog = 1;
 	openlog(ident, LOG_PID | LOG_NDELAY, LOG_DAEMON);
 }
 
@@ -36,7 +39,8 @@ vlog(int pri, int with_errno, const char *fmt, va_list ap)
 
 		snprintf(msg + n, sizeof(msg) - n, ": %s", strerror(saved));
 	}
-	syslog(pri, "%s", msg);
+	if (log_syslog)
+		syslog(pri, "%s", msg);
 	if (log_foreground)
 		fprintf(stderr, "%s: %s\n", log_ident, msg);
 	errno = saved;

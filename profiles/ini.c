@@ -62,7 +62,7 @@ ini_section(struct ini_state *st, char *s, size_t len, const char **errstr)
 
 static int
 ini_line(struct ini_state *st, char *s, size_t len, ini_handler cb,
-    void *ctx, const char **errstr)
+    void *ctx, const char **keyp, const char **errstr)
 {
 	char	*key, *value, *sep;
 	size_t	 klen, vlen;
@@ -105,6 +105,7 @@ ini_line(struct ini_state *st, char *s, size_t len, ini_handler cb,
 	}
 	for (size_t i = 0; i < klen; i++)
 		key[i] = (char)tolower((unsigned char)key[i]);
+	*keyp = key;
 	return cb(ctx, st->section, key, value, errstr);
 }
 
@@ -114,7 +115,7 @@ ini_parse_buf(const char *name, const char *text, size_t len, ini_handler cb,
 {
 	struct ini_state st = { .in_section = 0 };
 	char		 line[INI_LINE_MAX + 1];
-	const char	*errstr = NULL, *p = text, *end = text + len;
+	const char	*errstr = NULL, *key, *p = text, *end = text + len;
 	unsigned int	 lineno = 0;
 
 	if (memchr(text, '\0', len) != NULL) {
@@ -133,9 +134,14 @@ ini_parse_buf(const char *name, const char *text, size_t len, ini_handler cb,
 		}
 		memcpy(line, p, n);
 		line[n] = '\0';
-		if (ini_line(&st, line, n, cb, ctx, &errstr) == -1) {
-			snprintf(err, INI_ERRLEN, "%s:%u: %s", name, lineno,
-			    errstr);
+		key = NULL;
+		if (ini_line(&st, line, n, cb, ctx, &key, &errstr) == -1) {
+			if (key != NULL)
+				snprintf(err, INI_ERRLEN, "%s:%u: %s: %s", name,
+				    lineno, key, errstr);
+			else
+				snprintf(err, INI_ERRLEN, "%s:%u: %s", name,
+				    lineno, errstr);
 			return -1;
 		}
 		p += n + (nl != NULL);

@@ -24,7 +24,8 @@ typedef int (*ini_handler)(void *ctx, const char *section, const char *key,
     const char *value, const char **errstr);
 
 /* Parse text held in memory; `name` is used in messages.  0, or -1 with err
- * set to "NAME:LINE: problem" (including the handler's errstr). */
+ * set to "NAME:LINE: problem", or "NAME:LINE: KEY: errstr" when the handler
+ * rejected a key or its value. */
 int	ini_parse_buf(const char *name, const char *text, size_t len,
 	    ini_handler cb, void *ctx, char err[static INI_ERRLEN]);
 

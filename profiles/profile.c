@@ -221,7 +221,7 @@ config_handler(void *ctx, const char *section, const char *key,
 	long long		 v;
 
 	if (strcmp(section, "main") != 0) {
-		*errstr = "unknown section (expected only [main])";
+		*errstr = "in an unknown section (expected only [main])";
 		return -1;
 	}
 	if (strcmp(key, "knock_port") != 0) {
@@ -229,11 +229,11 @@ config_handler(void *ctx, const char *section, const char *key,
 		return -1;
 	}
 	if (seen->port) {
-		*errstr = "knock_port given twice";
+		*errstr = "given twice";
 		return -1;
 	}
 	if (ini_number(value, 1, 65535, &v, errstr) == -1) {
-		*errstr = "knock_port must be a number from 1 to 65535";
+		*errstr = "must be a number from 1 to 65535";
 		return -1;
 	}
 	seen->port = 1;

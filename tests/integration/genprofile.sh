@@ -8,7 +8,7 @@ set -eu
 cd "$(dirname "$0")/../.."
 tmp=$(mktemp -d /tmp/kk-genprofile.XXXXXX)
 trap 'rm -rf "$tmp"' EXIT
-gen=./knockknock-genprofile
+gen=./bin/knockknock-genprofile
 fails=0
 check() { # description, then the command that must succeed
 	d=$1; shift

@@ -68,7 +68,7 @@ Test(ini, rejections)
 	expect_err("[main]\na = 1\n  b\n",
 	    "cfg:3: indented line (continuation lines are not supported)");
 	expect_err("[main]\na = \x01\n", "cfg:2: control character in line");
-	expect_err("[main]\nreject = 1\n", "cfg:2: rejected by handler");
+	expect_err("[main]\nreject = 1\n", "cfg:2: reject: rejected by handler");
 }
 
 Test(ini, nul_and_long_lines)

@@ -167,17 +167,17 @@ Test(profile, bad_config)
 	put("config", "", 0600);
 	expect_fail("config", "no knock_port in [main]");
 	put("config", "[main]\nknock_port = 0\n", 0600);
-	expect_fail("config:2", "knock_port must be a number from 1 to 65535");
+	expect_fail("config:2", "knock_port: must be a number from 1 to 65535");
 	put("config", "[main]\nknock_port = 65536\n", 0600);
-	expect_fail("config:2", "knock_port must be a number from 1 to 65535");
+	expect_fail("config:2", "knock_port: must be a number from 1 to 65535");
 	put("config", "[main]\nknock_port = 66x\n", 0600);
-	expect_fail("config:2", "knock_port must be a number from 1 to 65535");
+	expect_fail("config:2", "knock_port: must be a number from 1 to 65535");
 	put("config", "[main]\nknock_port = 1\nknock_port = 2\n", 0600);
-	expect_fail("config:3", "knock_port given twice");
+	expect_fail("config:3", "knock_port: given twice");
 	put("config", "[main]\nknock_port = 1\ncolour = red\n", 0600);
-	expect_fail("config:3", "unknown key (expected only knock_port)");
+	expect_fail("config:3", "colour: unknown key (expected only knock_port)");
 	put("config", "[other]\nknock_port = 1\n", 0600);
-	expect_fail("config:2", "unknown section (expected only [main])");
+	expect_fail("config:2", "knock_port: in an unknown section (expected only [main])");
 }
 
 Test(profile, create_round_trip_is_byte_compatible)

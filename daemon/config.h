@@ -1,0 +1,38 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/*
+ * The daemon's settings, DIR/config, section [main].  A missing file means
+ * all defaults; an unknown key or a bad value is an error naming the file,
+ * the line and the key.
+ */
+#ifndef CONFIG_H
+#define CONFIG_H
+
+#include <limits.h>
+
+#include "privsep/helper.h"
+#include "profiles/ini.h"
+
+#define CONFIG_DELAY_MAX	3600	/* seconds */
+#define CONFIG_WINDOW_MAX	1000	/* counters tried per knock */
+#define CONFIG_NAME_MAX		64	/* user and group names, bytes */
+
+struct config {
+	unsigned int	delay_s;		/* 15 */
+	unsigned int	error_window;		/* 20 */
+	char		log_source[PATH_MAX];	/* "auto", "kmsg" or a path */
+	enum firewall	firewall;		/* nftables */
+	char		user[CONFIG_NAME_MAX];	/* "nobody" */
+	char		group[CONFIG_NAME_MAX];	/* "adm" */
+};
+
+/* Fill *c with the defaults, then read PATH over them.  0, or -1 with err. */
+int	config_load(const char *path, struct config *c,
+	    char err[static INI_ERRLEN]);
+
+const char *config_firewall_name(enum firewall fw);
+
+/* "nftables" or "iptables" to the enum.  0, or -1 with *errstr. */
+int	config_firewall_parse(const char *s, enum firewall *fw,
+	    const char **errstr);
+
+#endif

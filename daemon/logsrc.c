@@ -1,0 +1,130 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+/*
+ * Log sources: picks the backend for the configured log_source ("auto",
+ * "kmsg" or an absolute path) and dispatches to it.  The spec comes from
+ * the root-owned configuration or the command line; the records come from
+ * the backends, which treat them as untrusted.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "daemon/kernlog.h"
+#include "daemon/kmsg.h"
+#include "daemon/logsrc.h"
+
+#define KERNLOG_DEFAULT	"/var/log/kern.log"
+
+struct logsrc {
+	struct kmsg		*kmsg;	/* exactly one of these two */
+	struct kernlog		*file;
+	struct logsrc_stats	 stats;
+};
+
+static struct logsrc *
+logsrc_alloc(char err[static LOGSRC_ERRLEN])
+{
+	struct logsrc	*s;
+
+	if ((s = calloc(1, sizeof(*s))) == NULL)
+		snprintf(err, LOGSRC_ERRLEN, "%s", strerror(errno));
+	return s;
+}
+
+/* "auto": /dev/kmsg where we may read it (not in every container). */
+static int
+open_auto(struct logsrc *s, char err[static LOGSRC_ERRLEN])
+{
+	char	kerr[LOGSRC_ERRLEN];
+
+	if (kmsg_open(&s->kmsg, &s->stats, kerr) == 0)
+		return 0;
+	if (kernlog_open(&s->file, KERNLOG_DEFAULT, &s->stats, err) == 0)
+		return 0;
+	/* Both reasons: either may be the one the operator must fix. */
+	snprintf(err + strlen(err), LOGSRC_ERRLEN - strlen(err),
+	    " (and %.256s)", kerr);
+	return -1;
+}
+
+int
+logsrc_open(struct logsrc **out, const char *spec,
+    char err[static LOGSRC_ERRLEN])
+{
+	struct logsrc	*s;
+	int		 r;
+
+	if (strcmp(spec, "auto") != 0 && strcmp(spec, "kmsg") != 0 &&
+	    spec[0] != '/') {
+		snprintf(err, LOGSRC_ERRLEN, "log source \"%.256s\": not "
+		    "\"auto\", \"kmsg\" or an absolute path", spec);
+		return -1;
+	}
+	if ((s = logsrc_alloc(err)) == NULL)
+		return -1;
+	if (strcmp(spec, "auto") == 0)
+		r = open_auto(s, err);
+	else if (strcmp(spec, "kmsg") == 0 || strcmp(spec, KMSG_PATH) == 0)
+		r = kmsg_open(&s->kmsg, &s->stats, err);
+	else
+		r = kernlog_open(&s->file, spec, &s->stats, err);
+	if (r == -1) {
+		free(s);
+		return -1;
+	}
+	*out = s;
+	return 0;
+}
+
+int
+logsrc_open_scan(struct logsrc **out, const char *path,
+    char err[static LOGSRC_ERRLEN])
+{
+	struct logsrc	*s;
+
+	if ((s = logsrc_alloc(err)) == NULL)
+		return -1;
+	if (kernlog_open_scan(&s->file, path, &s->stats, err) == -1) {
+		free(s);
+		return -1;
+	}
+	*out = s;
+	return 0;
+}
+
+int
+logsrc_fd(const struct logsrc *s)
+{
+	return s->kmsg != NULL ? kmsg_fd(s->kmsg) : kernlog_fd(s->file);
+}
+
+const char *
+logsrc_name(const struct logsrc *s)
+{
+	return s->kmsg != NULL ? KMSG_PATH : kernlog_path(s->file);
+}
+
+int
+logsrc_read(struct logsrc *s, logsrc_cb cb, void *ctx)
+{
+	if (s->kmsg != NULL)
+		return kmsg_read(s->kmsg, cb, ctx);
+	return kernlog_read(s->file, cb, ctx);
+}
+
+const struct logsrc_stats *
+logsrc_stats(const struct logsrc *s)
+{
+	return &s->stats;
+}
+
+void
+logsrc_close(struct logsrc *s)
+{
+	if (s == NULL)
+		return;
+	kmsg_close(s->kmsg);
+	kernlog_close(s->file);
+	free(s);
+}

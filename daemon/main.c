@@ -1,0 +1,274 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+/*
+ * knockknock-daemon: loads the settings and profiles and opens the log
+ * source and counter files as root, then forks.  The parent stays root and
+ * becomes the helper (privsep/), which only changes the firewall; the
+ * child becomes the watcher, which drops every privilege before it reads a
+ * single log line.  --scan, --check and --print-firewall are one-shot
+ * modes that need no root and change nothing.
+ */
+#include <err.h>
+#include <getopt.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <openssl/crypto.h>
+
+#include "daemon/config.h"
+#include "daemon/fwprint.h"
+#include "daemon/log.h"
+#include "daemon/logsrc.h"
+#include "daemon/privdrop.h"
+#include "daemon/watcher.h"
+#include "privsep/helper.h"
+
+#define DEFAULT_CONFDIR	"/etc/knockknock.d"
+#define VERSION		"0.1.0"
+
+enum mode { MODE_RUN, MODE_SCAN, MODE_CHECK, MODE_PRINT };
+
+struct options {
+	enum mode	 mode;
+	const char	*confdir;
+	const char	*scan_file;
+	const char	*print_fw;
+	int		 foreground;
+};
+
+static void __attribute__((noreturn))
+usage(int status)
+{
+	fprintf(status ? stderr : stdout,
+	    "usage: knockknock-daemon [-C DIR] [-f]\n"
+	    "       knockknock-daemon [-C DIR] --check\n"
+	    "       knockknock-daemon [-C DIR] --scan FILE\n"
+	    "       knockknock-daemon [-C DIR] --print-firewall iptables|nftables\n"
+	    "\n"
+	    "Open firewalled ports for clients that knock with a valid profile.\n"
+	    "\n"
+	    "  -C DIR                configuration directory (default "
+	    DEFAULT_CONFDIR ")\n"
+	    "  -f, --foreground      stay in the foreground, log to stderr too\n"
+	    "  --check               check the configuration and profiles, print\n"
+	    "                        what would be done, and exit\n"
+	    "  --scan FILE           verify the knocks in a kern.log or /dev/kmsg\n"
+	    "                        text file; saves and opens nothing\n"
+	    "  --print-firewall FW   print a minimal ruleset for this machine\n"
+	    "  -h, --help            show this help\n"
+	    "  --version             show the version\n");
+	exit(status);
+}
+
+static void
+parse_options(int argc, char *argv[], struct options *o)
+{
+	static const struct option longopts[] = {
+		{ "foreground", no_argument, NULL, 'f' },
+		{ "check", no_argument, NULL, 'c' },
+		{ "scan", required_argument, NULL, 's' },
+		{ "print-firewall", required_argument, NULL, 'p' },
+		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },
+		{ NULL, 0, NULL, 0 },
+	};
+	int	ch, modes = 0;
+
+	memset(o, 0, sizeof(*o));
+	o->confdir = DEFAULT_CONFDIR;
+	while ((ch = getopt_long(argc, argv, "C:fh", longopts, NULL)) != -1) {
+		switch (ch) {
+		case 'C':
+			o->confdir = optarg;
+			break;
+		case 'f':
+			o->foreground = 1;
+			break;
+		case 'c':
+			o->mode = MODE_CHECK;
+			modes++;
+			break;
+		case 's':
+			o->mode = MODE_SCAN;
+			o->scan_file = optarg;
+			modes++;
+			break;
+		case 'p':
+			o->mode = MODE_PRINT;
+			o->print_fw = optarg;
+			modes++;
+			break;
+		case 'h':
+			usage(0);
+		case 'V':
+			printf("knockknock-daemon %s\n", VERSION);
+			exit(0);
+		default:
+			usage(1);
+		}
+	}
+	if (optind != argc || modes > 1)
+		usage(1);
+}
+
+static void
+load_all(const struct options *o, struct config *c, struct watcher *w,
+    int live)
+{
+	char	path[PATH_MAX], err[WATCHER_ERRLEN];
+
+	if (snprintf(path, sizeof(path), "%s/config", o->confdir) >=
+	    (int)sizeof(path))
+		errx(1, "%s: path too long", o->confdir);
+	if (config_load(path, c, err) == -1)
+		errx(1, "%s", err);
+	if (watcher_load(w, o->confdir, c, live, err) == -1)
+		errx(1, "%s", err);
+}
+
+static int
+run_scan(const struct options *o)
+{
+	struct config	 c;
+	struct watcher	 w;
+	struct logsrc	*src;
+	char		 err[LOGSRC_ERRLEN];
+	int		 status;
+
+	load_all(o, &c, &w, 0);
+	if (logsrc_open_scan(&src, o->scan_file, err) == -1)
+		errx(1, "%s", err);
+	status = watcher_scan(&w, src);
+	logsrc_close(src);
+	watcher_free(&w);
+	return status;
+}
+
+static int
+run_print(const struct options *o)
+{
+	struct config	 c;
+	struct watcher	 w;
+	enum firewall	 fw;
+	uint16_t	 ports[WATCHER_PROFILES_MAX];
+	const char	*errstr;
+
+	if (config_firewall_parse(o->print_fw, &fw, &errstr) == -1)
+		errx(1, "--print-firewall %s: %s", o->print_fw, errstr);
+	load_all(o, &c, &w, 0);
+	for (size_t i = 0; i < w.n; i++)
+		ports[i] = w.v[i].prof.knock_port;
+	if (fwprint(stdout, fw, ports, w.n, &errstr) == -1)
+		errx(1, "%s", errstr);
+	watcher_free(&w);
+	return fflush(stdout) == 0 ? 0 : 1;
+}
+
+static int
+run_check(const struct options *o)
+{
+	struct config		 c;
+	struct watcher		 w;
+	struct logsrc		*src;
+	struct privdrop_ids	 ids;
+	char			 err[LOGSRC_ERRLEN];
+
+	load_all(o, &c, &w, 0);
+	if (privdrop_resolve(c.user, c.group, &ids, err) == -1)
+		errx(1, "%s/config: %s", o->confdir, err);
+	if (logsrc_open(&src, c.log_source, err) == -1)
+		errx(1, "log source: %s", err);
+	printf("log source: %s\nfirewall: %s\ndelay: %u s\nerror_window: %u\n"
+	    "watcher: user %s, group %s\n", logsrc_name(src),
+	    config_firewall_name(c.firewall), c.delay_s, c.error_window,
+	    c.user, c.group);
+	for (size_t i = 0; i < w.n; i++)
+		printf("profile %s: knock port %u, counter %llu\n",
+		    w.v[i].prof.name, (unsigned int)w.v[i].prof.knock_port,
+		    (unsigned long long)w.v[i].prof.counter);
+	logsrc_close(src);
+	watcher_free(&w);
+	printf("configuration OK\n");
+	return 0;
+}
+
+/* The child: drop privileges, then serve until the helper goes away. */
+static void __attribute__((noreturn))
+become_watcher(struct watcher *w, struct logsrc *src, int sock,
+    const struct config *c, const struct privdrop_ids *ids)
+{
+	const char	*errstr;
+
+	if (prctl(PR_SET_PDEATHSIG, SIGTERM) == -1)
+		fatal("prctl");
+	if (getppid() == 1)
+		fatalx("the helper exited during startup");
+	if (privdrop_apply(ids, &errstr) == -1)
+		fatal("watcher: %s", errstr);
+	exit(watcher_run(w, src, sock, c));
+}
+
+static int
+run_daemon(const struct options *o)
+{
+	struct config		 c;
+	struct watcher		 w;
+	struct logsrc		*src;
+	struct privdrop_ids	 ids;
+	struct helper_conf	 hc;
+	char			 err[LOGSRC_ERRLEN];
+	int			 sp[2];
+	pid_t			 pid;
+
+	if (geteuid() != 0)
+		errx(1, "must be started as root (it forks a root helper that "
+		    "changes the firewall); --check, --scan and "
+		    "--print-firewall need no root");
+	load_all(o, &c, &w, 1);
+	if (privdrop_resolve(c.user, c.group, &ids, err) == -1)
+		errx(1, "%s/config: %s", o->confdir, err);
+	if (logsrc_open(&src, c.log_source, err) == -1)
+		errx(1, "log source: %s", err);
+	log_init("knockknock-daemon", o->foreground);
+	if (!o->foreground && daemon(0, 0) == -1)
+		fatal("daemon");
+	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sp) == -1)
+		fatal("socketpair");
+	if ((pid = fork()) == -1)
+		fatal("fork");
+	if (pid == 0) {
+		close(sp[0]);
+		become_watcher(&w, src, sp[1], &c, &ids);
+	}
+	/* The helper holds no secrets and reads no log. */
+	close(sp[1]);
+	watcher_free(&w);
+	logsrc_close(src);
+	hc.firewall = c.firewall;
+	hc.delay_s = c.delay_s;
+	helper_run(sp[0], &hc);
+}
+
+int
+main(int argc, char *argv[])
+{
+	struct options	o;
+
+	parse_options(argc, argv, &o);
+	switch (o.mode) {
+	case MODE_SCAN:
+		return run_scan(&o);
+	case MODE_CHECK:
+		return run_check(&o);
+	case MODE_PRINT:
+		return run_print(&o);
+	case MODE_RUN:
+		break;
+	}
+	return run_daemon(&o);
+}

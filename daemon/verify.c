@@ -1,0 +1,167 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+/*
+ * Knock verification with precomputed tables.  The input (header fields
+ * from a log line) is untrusted but fixed-size; the tables are secret and
+ * wiped when freed.  A trial never branches on secret data before the
+ * constant-time compare, and nothing secret is logged.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <openssl/crypto.h>
+
+#include "daemon/verify.h"
+#include "profiles/counter.h"
+
+#define PORTS	65536
+
+/* Keystreams for prof.counter .. +window-1, stopping at 2^32. */
+static int
+verify_fill_window(struct verifier *v, const char **errstr)
+{
+	uint64_t	c = v->prof.counter;
+
+	v->nks = 0;
+	while (v->nks < v->window && c + v->nks < CODEC_COUNTER_LIMIT) {
+		if (codec_keystream(v->prof.keys.cipher, c + v->nks,
+		    v->ks[v->nks], errstr) == -1)
+			return -1;
+		v->nks++;
+	}
+	return 0;
+}
+
+static int
+verify_fill_macs(struct verifier *v, const char **errstr)
+{
+	for (uint32_t port = 0; port < PORTS; port++)
+		if (codec_mac(v->prof.keys.mac, (uint16_t)port, v->macs[port],
+		    errstr) == -1)
+			return -1;
+	return 0;
+}
+
+static int
+verify_open_counter(struct verifier *v, const char *dir,
+    char err[static PROFILE_ERRLEN])
+{
+	char		path[PATH_MAX];
+	const char	*errstr;
+
+	if (snprintf(path, sizeof(path), "%s/counter", dir) >=
+	    (int)sizeof(path)) {
+		snprintf(err, PROFILE_ERRLEN, "%.256s: path too long", dir);
+		return -1;
+	}
+	v->counter_fd = open(path, O_RDWR | O_NOFOLLOW | O_CLOEXEC);
+	if (v->counter_fd == -1) {
+		snprintf(err, PROFILE_ERRLEN, "%s: %s", path, strerror(errno));
+		return -1;
+	}
+	/* Trust the file we keep open, not an earlier read of the path. */
+	if (counter_read_fd(v->counter_fd, &v->prof.counter, &errstr) == -1) {
+		snprintf(err, PROFILE_ERRLEN, "%s: %s", path, errstr);
+		return -1;
+	}
+	return 0;
+}
+
+int
+verify_init(struct verifier *v, const char *dir, unsigned int window,
+    int open_counter, char err[static PROFILE_ERRLEN])
+{
+	const char	*errstr;
+
+	memset(v, 0, sizeof(*v));
+	v->counter_fd = -1;
+	v->window = window;
+	if (profile_load(dir, &v->prof, err) == -1)
+		return -1;
+	if (open_counter && verify_open_counter(v, dir, err) == -1)
+		goto fail;
+	v->ks = calloc(window, sizeof(*v->ks));
+	v->macs = calloc(PORTS, sizeof(*v->macs));
+	if (v->ks == NULL || v->macs == NULL) {
+		snprintf(err, PROFILE_ERRLEN, "%s: out of memory", dir);
+		goto fail;
+	}
+	if (verify_fill_macs(v, &errstr) == -1 ||
+	    verify_fill_window(v, &errstr) == -1) {
+		snprintf(err, PROFILE_ERRLEN, "%s: %s", dir, errstr);
+		goto fail;
+	}
+	return 0;
+fail:
+	verify_free(v);
+	return -1;
+}
+
+int
+verify_knock(const struct verifier *v, const struct knock_fields *f,
+    uint16_t *port, uint64_t *next)
+{
+	uint8_t		wire[CODEC_WIRE_LEN], pt[CODEC_WIRE_LEN];
+	int		ret = -1;
+
+	codec_fields_to_wire(f, wire);
+	for (unsigned int i = 0; i < v->nks; i++) {
+		uint16_t	p;
+
+		for (size_t j = 0; j < CODEC_WIRE_LEN; j++)
+			pt[j] = wire[j] ^ v->ks[i][j];
+		p = (uint16_t)(pt[0] << 8 | pt[1]);
+		/* A port-0 request is never made by a client. */
+		if (CRYPTO_memcmp(v->macs[p], pt + 2, CODEC_MAC_LEN) == 0 &&
+		    p != 0) {
+			*port = p;
+			*next = v->prof.counter + i + 1;
+			ret = 0;
+			break;
+		}
+	}
+	OPENSSL_cleanse(pt, sizeof(pt));
+	return ret;
+}
+
+int
+verify_commit(struct verifier *v, uint64_t next)
+{
+	const char	*errstr;
+	int		 ret = 0, saved = 0;
+
+	if (v->counter_fd != -1 && counter_write_fd(v->counter_fd, next) == -1) {
+		saved = errno;
+		ret = -1;
+	}
+	v->prof.counter = next;
+	if (verify_fill_window(v, &errstr) == -1) {
+		v->nks = 0;	/* fail closed: nothing matches any more */
+		if (ret == 0) {
+			saved = EIO;
+			ret = -1;
+		}
+	}
+	errno = saved;
+	return ret;
+}
+
+void
+verify_free(struct verifier *v)
+{
+	if (v->macs != NULL)
+		OPENSSL_cleanse(v->macs, PORTS * sizeof(*v->macs));
+	if (v->ks != NULL)
+		OPENSSL_cleanse(v->ks, v->window * sizeof(*v->ks));
+	free(v->macs);
+	free(v->ks);
+	if (v->counter_fd != -1)
+		close(v->counter_fd);
+	profile_wipe(&v->prof);
+	memset(v, 0, sizeof(*v));
+	v->counter_fd = -1;
+}

@@ -1,0 +1,284 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+/*
+ * The watcher's data path (DESIGN.md §5):
+ *   line -> DPT pre-filter -> strict parse -> verify in window
+ *        -> durable counter -> grant message to the helper.
+ * Log lines are untrusted; everything that reaches the helper is a
+ * fixed-size struct built from parsed, range-checked fields.  Lines that
+ * are not knocks are traffic, not errors: they are dropped silently, and
+ * failed knocks are counted and summarised once a minute, so that a flood
+ * cannot flood the log.
+ */
+#include <arpa/inet.h>
+#include <dirent.h>
+#include <errno.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "daemon/log.h"
+#include "daemon/logparse.h"
+#include "daemon/watcher.h"
+#include "privsep/helper.h"
+#include "privsep/msg.h"
+
+#define SUMMARY_INTERVAL_MS	60000	/* failed-knock summary, at most */
+
+static int
+port_is_knock(const struct watcher *w, uint16_t port)
+{
+	return w->knock_ports[port / 8] & (1u << (port % 8));
+}
+
+static int
+profile_filter(const struct dirent *de)
+{
+	return de->d_name[0] != '.';
+}
+
+static int
+watcher_add(struct watcher *w, const char *dir, const struct config *c,
+    int live, char err[static WATCHER_ERRLEN])
+{
+	struct verifier	*v = &w->v[w->n];
+	uint16_t	 port;
+
+	if (verify_init(v, dir, c->error_window, live, err) == -1)
+		return -1;
+	port = v->prof.knock_port;
+	for (size_t i = 0; i < w->n; i++) {
+		if (w->v[i].prof.knock_port == port) {
+			snprintf(err, WATCHER_ERRLEN, "profiles %s and %s both "
+			    "use knock port %u", w->v[i].prof.name,
+			    v->prof.name, (unsigned int)port);
+			verify_free(v);
+			return -1;
+		}
+	}
+	if (v->prof.counter >= CODEC_COUNTER_LIMIT)
+		log_warnx("profile %s is exhausted (counter at 2^32): no knock "
+		    "will match; generate a new one", v->prof.name);
+	w->knock_ports[port / 8] |= (uint8_t)(1u << (port % 8));
+	w->n++;
+	return 0;
+}
+
+int
+watcher_load(struct watcher *w, const char *confdir, const struct config *c,
+    int live, char err[static WATCHER_ERRLEN])
+{
+	char		  pdir[PATH_MAX], dir[PATH_MAX];
+	struct dirent	**names = NULL;
+	int		  n, i, ret = -1;
+
+	memset(w, 0, sizeof(*w));
+	w->sock = -1;
+	w->delay_s = c->delay_s;
+	snprintf(pdir, sizeof(pdir), "%s/profiles", confdir);
+	if ((n = scandir(pdir, &names, profile_filter, alphasort)) == -1) {
+		snprintf(err, WATCHER_ERRLEN, "%s: %s", pdir, strerror(errno));
+		return -1;
+	}
+	if (n == 0 || n > WATCHER_PROFILES_MAX) {
+		snprintf(err, WATCHER_ERRLEN, n ? "%s: more than 256 profiles" :
+		    "%s: no profiles (create one with knockknock-genprofile)",
+		    pdir);
+		goto out;
+	}
+	if ((w->v = calloc((size_t)n, sizeof(*w->v))) == NULL) {
+		snprintf(err, WATCHER_ERRLEN, "out of memory");
+		goto out;
+	}
+	for (i = 0; i < n; i++) {
+		if (snprintf(dir, sizeof(dir), "%s/%s", pdir,
+		    names[i]->d_name) >= (int)sizeof(dir) ||
+		    watcher_add(w, dir, c, live, err) == -1)
+			goto out;
+	}
+	ret = 0;
+out:
+	for (i = 0; i < n; i++)
+		free(names[i]);
+	free(names);
+	if (ret == -1)
+		watcher_free(w);
+	return ret;
+}
+
+static struct verifier *
+watcher_profile(struct watcher *w, uint16_t dpt)
+{
+	for (size_t i = 0; i < w->n; i++)
+		if (w->v[i].prof.knock_port == dpt)
+			return &w->v[i];
+	return NULL;
+}
+
+static void
+watcher_grant(struct watcher *w, struct verifier *v,
+    const struct knock_record *rec, uint16_t port, uint64_t next)
+{
+	char		src[INET6_ADDRSTRLEN];
+	struct grant	g;
+
+	inet_ntop(rec->family, rec->src, src, sizeof(src));
+	if (w->scan) {
+		verify_commit(v, next);
+		printf("%s %u %s\n", src, (unsigned int)port, v->prof.name);
+		w->knocks++;
+		return;
+	}
+	/* The counter is on disk before anything is opened. */
+	if (verify_commit(v, next) == -1) {
+		log_warn("profile %s: cannot save the counter; knock from %s "
+		    "refused", v->prof.name, src);
+		return;
+	}
+	grant_make(&g, rec->family, rec->src, port);
+	if (send(w->sock, &g, sizeof(g), MSG_NOSIGNAL) != (ssize_t)sizeof(g))
+		fatal("cannot reach the helper");
+	w->knocks++;
+	log_info("opened tcp/%u for %s for %u s (profile %s)",
+	    (unsigned int)port, src, w->delay_s, v->prof.name);
+}
+
+/*
+ * --scan also reads /dev/kmsg's text form, "PRI,SEQ,TS,FLAGS;MSG": digits
+ * then a comma, where a kern.log line has a date ("2026-..." or "Nov 22").
+ */
+static int
+is_kmsg_text(const char *line, size_t len)
+{
+	size_t	i = 0;
+
+	while (i < len && i < 4 && line[i] >= '0' && line[i] <= '9')
+		i++;
+	return i > 0 && i < len && line[i] == ',';
+}
+
+void
+watcher_line(void *ctx, const char *line, size_t len)
+{
+	struct watcher		*w = ctx;
+	struct knock_record	 rec;
+	struct verifier		*v;
+	const char		*errstr;
+	uint64_t		 seq, next;
+	uint16_t		 dpt, port;
+
+	w->lines++;
+	if (w->scan && is_kmsg_text(line, len) &&
+	    logparse_kmsg(line, len, &line, &len, &seq, &errstr) == -1)
+		return;
+	if (logparse_dpt(line, len, &dpt) == -1 || !port_is_knock(w, dpt))
+		return;
+	if (logparse_line(line, len, &rec, &errstr) == -1 ||
+	    (v = watcher_profile(w, rec.dpt)) == NULL)
+		return;
+	if (verify_knock(v, &rec.f, &port, &next) == -1) {
+		w->failed++;
+		return;
+	}
+	watcher_grant(w, v, &rec, port, next);
+}
+
+static uint64_t
+now_ms(void)
+{
+	struct timespec	ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
+
+static void
+watcher_summary(struct watcher *w)
+{
+	if (w->failed == w->failed_reported)
+		return;
+	log_info("%llu failed knocks in the last minute",
+	    (unsigned long long)(w->failed - w->failed_reported));
+	w->failed_reported = w->failed;
+}
+
+/* Block until the helper has set up the firewall, or has died. */
+static void
+watcher_wait_helper(int sock)
+{
+	unsigned char	b;
+	ssize_t		n;
+
+	while ((n = recv(sock, &b, 1, 0)) == -1 && errno == EINTR)
+		;
+	if (n == 0)
+		fatalx("the helper exited during setup");
+	if (n != 1 || b != HELPER_READY)
+		fatalx("unexpected message from the helper");
+}
+
+int
+watcher_run(struct watcher *w, struct logsrc *src, int sock,
+    const struct config *c)
+{
+	struct pollfd	pfd[2];
+	uint64_t	next_summary;
+	int		timeout;
+
+	w->sock = sock;
+	watcher_wait_helper(sock);
+	log_info("ready: %zu profile%s, log source %s, firewall %s, delay %u s",
+	    w->n, w->n == 1 ? "" : "s", logsrc_name(src),
+	    config_firewall_name(c->firewall), c->delay_s);
+	next_summary = now_ms() + SUMMARY_INTERVAL_MS;
+	pfd[0] = (struct pollfd){ .fd = logsrc_fd(src), .events = POLLIN };
+	pfd[1] = (struct pollfd){ .fd = sock, .events = POLLIN };
+	for (;;) {
+		uint64_t now = now_ms();
+
+		if (now >= next_summary) {
+			watcher_summary(w);
+			next_summary = now + SUMMARY_INTERVAL_MS;
+		}
+		timeout = (int)(next_summary - now);
+		if (poll(pfd, 2, timeout) == -1) {
+			if (errno == EINTR)
+				continue;
+			fatal("poll");
+		}
+		if (pfd[1].revents != 0) {
+			log_warnx("the helper has exited; stopping");
+			return 1;
+		}
+		if (pfd[0].revents != 0 && logsrc_read(src, watcher_line, w) == -1)
+			return 1;
+	}
+}
+
+int
+watcher_scan(struct watcher *w, struct logsrc *src)
+{
+	int	r;
+
+	w->scan = 1;
+	while ((r = logsrc_read(src, watcher_line, w)) == 0)
+		;
+	if (r == -1)
+		return 1;
+	printf("lines=%llu knocks=%llu\n", (unsigned long long)w->lines,
+	    (unsigned long long)w->knocks);
+	return fflush(stdout) == 0 ? 0 : 1;
+}
+
+void
+watcher_free(struct watcher *w)
+{
+	for (size_t i = 0; i < w->n; i++)
+		verify_free(&w->v[i]);
+	free(w->v);
+	w->v = NULL;
+	w->n = 0;
+}

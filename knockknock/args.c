@@ -1,0 +1,115 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+/*
+ * The client's command line.  Everything in argv is untrusted: ports are
+ * digits only and range-checked by hand, because strtoul would accept
+ * leading spaces, a sign and overflow.  Nothing here prints or exits.
+ */
+#include <getopt.h>
+#include <stddef.h>
+#include <string.h>
+
+#include "knockknock/args.h"
+
+#define PORT_MAX	65535
+
+static const struct option longopts[] = {
+	{ "dry-run",	no_argument,		NULL, 'n' },
+	{ "port",	required_argument,	NULL, 'p' },
+	{ "help",	no_argument,		NULL, 'h' },
+	{ "version",	no_argument,		NULL, 'V' },
+	{ NULL,		0,			NULL, 0 }
+};
+
+int
+args_port(const char *s, uint16_t *port, const char **errstr)
+{
+	unsigned long v = 0;
+	const char *p;
+
+	if (*s == '\0') {
+		*errstr = "empty port";
+		return -1;
+	}
+	for (p = s; *p != '\0'; p++) {
+		if (*p < '0' || *p > '9') {
+			*errstr = "port is not a number";
+			return -1;
+		}
+		if (v <= PORT_MAX)	/* stop growing; any excess is out of range */
+			v = v * 10 + (unsigned long)(*p - '0');
+	}
+	if (v < 1 || v > PORT_MAX) {
+		*errstr = "port is not in 1..65535";
+		return -1;
+	}
+	*port = (uint16_t)v;
+	return 0;
+}
+
+static int
+parse_options(int argc, char *argv[], struct args *a, const char **errstr)
+{
+	int ch;
+
+	optind = 0;	/* glibc: a full re-initialisation */
+	opterr = 0;	/* errors are ours to report */
+	while ((ch = getopt_long(argc, argv, ":np:h", longopts, NULL)) != -1) {
+		switch (ch) {
+		case 'n':
+			a->dry_run = 1;
+			break;
+		case 'p':
+			if (a->port_arg != NULL) {
+				*errstr = "-p given more than once";
+				return -1;
+			}
+			a->port_arg = optarg;
+			break;
+		case 'h':
+			a->help = 1;
+			break;
+		case 'V':
+			a->version = 1;
+			break;
+		case ':':
+			*errstr = "option requires an argument";
+			return -1;
+		default:
+			*errstr = "unknown option";
+			return -1;
+		}
+	}
+	return 0;
+}
+
+int
+args_parse(int argc, char *argv[], struct args *a, const char **errstr)
+{
+	memset(a, 0, sizeof(*a));
+	if (parse_options(argc, argv, a, errstr) == -1)
+		return -1;
+	if (a->help || a->version)
+		return 0;
+	if (a->port_arg == NULL) {
+		*errstr = "missing -p PORT";
+		return -1;
+	}
+	if (optind >= argc) {
+		*errstr = "missing HOST";
+		return -1;
+	}
+	if (optind + 1 < argc) {
+		*errstr = "more than one HOST";
+		return -1;
+	}
+	a->host = argv[optind];
+	if (*a->host == '\0') {
+		*errstr = "empty HOST";
+		return -1;
+	}
+	if (args_port(a->port_arg, &a->port, errstr) == -1) {
+		a->bad_port = 1;
+		return -1;
+	}
+	return 0;
+}

@@ -1,0 +1,301 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+/*
+ * knockknock: send one knock, a TCP SYN that asks HOST to open tcp/PORT to
+ * us, made from the profile in ~/.knockknock/HOST/ (DESIGN.md §1, §3, §4).
+ *
+ * Order matters.  The raw socket is opened first, then every capability is
+ * dropped, and only then is anything read: the profile, HOST, the
+ * environment's HOME are untrusted, so they are handled with no privilege.
+ * The advanced counter is on disk before the SYN leaves, so a crash can
+ * never reuse a counter; a SYN that is lost costs one counter, which the
+ * server's error window absorbs.
+ */
+#include <sys/stat.h>
+#include <sys/types.h>
+#include <sys/socket.h>
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <limits.h>
+#include <netdb.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cap-ng.h>
+
+#include "knockknock/args.h"
+#include "knockknock/packet.h"
+#include "profiles/counter.h"
+#include "profiles/profile.h"
+
+#define KNOCKKNOCK_VERSION	"0.1.0"
+#define PROFILE_SUBDIR		".knockknock"
+#define SERVER_PROFILES		"/etc/knockknock.d/profiles"
+#define EXIT_USAGE		2
+
+struct target {
+	const char	*host;
+	struct in_addr	 addr;
+	char		 addr_text[INET_ADDRSTRLEN];
+};
+
+static void err1(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+static void
+err1(const char *fmt, ...)
+{
+	va_list ap;
+
+	fputs("knockknock: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+}
+
+static void
+usage(FILE *f)
+{
+	fputs("usage: knockknock [-n|--dry-run] -p PORT HOST\n"
+	    "       knockknock -h|--help | --version\n", f);
+}
+
+static void
+help(void)
+{
+	usage(stdout);
+	fputs("\n"
+	    "Send one knock, a TCP SYN to HOST's knock port, asking HOST to\n"
+	    "open tcp/PORT to this machine.  The profile is ~/.knockknock/HOST/,\n"
+	    "a copy of the server's " SERVER_PROFILES "/NAME/.\n"
+	    "\n"
+	    "  -p, --port PORT  the port to open on HOST, 1..65535\n"
+	    "  -n, --dry-run    print the knock that would be sent now, as\n"
+	    "                   ip_id=N tcp_seq=N tcp_ack=N tcp_window=N;\n"
+	    "                   send nothing, leave the counter alone, need\n"
+	    "                   no privilege\n"
+	    "  -h, --help       print this help\n"
+	    "      --version    print the version\n"
+	    "\n"
+	    "Sending needs a raw socket: run as root, or give the binary the\n"
+	    "capability once, as root: setcap cap_net_raw+ep "
+	    "$(command -v knockknock)\n"
+	    "Every capability is dropped before the profile is read.\n"
+	    "\n"
+	    "Exit status: 0 done, 1 error, 2 usage error.\n", stdout);
+}
+
+/* Keep nothing but the raw socket already open: no capability at all. */
+static int
+drop_privileges(void)
+{
+	capng_clear(CAPNG_SELECT_BOTH);
+	/* Without CAP_SETPCAP (a file-capability run) libcap-ng leaves the
+	 * bounding set alone and still succeeds; the sets that grant
+	 * anything are emptied either way. */
+	if (capng_apply(CAPNG_SELECT_BOTH) != 0) {
+		err1("cannot drop capabilities");
+		return -1;
+	}
+	return 0;
+}
+
+static int
+profile_dir(const char *host, char dir[static PATH_MAX])
+{
+	const char *home, *errstr;
+	int n;
+
+	if (profile_name_valid(host, &errstr) == -1) {
+		err1("%s: not usable as a profile name: %s", host, errstr);
+		return -1;
+	}
+	home = getenv("HOME");
+	if (home == NULL || *home == '\0') {
+		err1("HOME is not set; the profile lives in $HOME/"
+		    PROFILE_SUBDIR "/%s", host);
+		return -1;
+	}
+	n = snprintf(dir, PATH_MAX, "%s/" PROFILE_SUBDIR "/%s", home, host);
+	if (n < 0 || n >= PATH_MAX) {
+		err1("%s/" PROFILE_SUBDIR "/%s: path too long", home, host);
+		return -1;
+	}
+	return 0;
+}
+
+static int
+load(const char *host, const char *dir, struct profile *p)
+{
+	char err[PROFILE_ERRLEN];
+	struct stat st;
+
+	if (stat(dir, &st) == -1 && errno == ENOENT) {
+		err1("no profile for %s in %s (copy it from the server's "
+		    SERVER_PROFILES "/NAME/)", host, dir);
+		return -1;
+	}
+	if (profile_load(dir, p, err) == -1) {
+		err1("%s", err);
+		return -1;
+	}
+	return 0;
+}
+
+static int
+resolve(struct target *t)
+{
+	struct addrinfo hints = { .ai_family = AF_UNSPEC,
+	    .ai_socktype = SOCK_DGRAM };
+	struct addrinfo *res, *ai;
+	int rc, saw6 = 0, found = 0;
+
+	rc = getaddrinfo(t->host, NULL, &hints, &res);
+	if (rc != 0) {
+		err1("%s: %s", t->host, rc == EAI_SYSTEM ? strerror(errno) :
+		    gai_strerror(rc));
+		return -1;
+	}
+	for (ai = res; ai != NULL && !found; ai = ai->ai_next) {
+		if (ai->ai_family == AF_INET6)
+			saw6 = 1;
+		if (ai->ai_family != AF_INET)
+			continue;
+		t->addr = ((struct sockaddr_in *)ai->ai_addr)->sin_addr;
+		found = 1;
+	}
+	freeaddrinfo(res);
+	if (!found) {
+		err1("%s: %s", t->host, saw6 ? "IPv6 not yet supported" :
+		    "no IPv4 address");
+		return -1;
+	}
+	inet_ntop(AF_INET, &t->addr, t->addr_text, sizeof(t->addr_text));
+	return 0;
+}
+
+static int
+flush_stdout(void)
+{
+	if (fflush(stdout) == EOF || ferror(stdout)) {
+		err1("stdout: %s", strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+/* Save the advanced counter, then send: never the other way round. */
+static int
+send_knock(libnet_t *l, const char *dir, uint64_t next,
+    const struct target *t, struct packet_syn *s)
+{
+	char err[PACKET_ERRLEN];
+
+	s->dst = t->addr;
+	if (packet_source_addr(s->dst, s->dport, &s->src) == -1) {
+		err1("%s (%s): no source address: %s", t->host, t->addr_text,
+		    strerror(errno));
+		return -1;
+	}
+	if (packet_source_port(&s->sport) == -1) {
+		err1("getrandom: %s", strerror(errno));
+		return -1;
+	}
+	if (packet_build(l, s, err) == -1) {
+		err1("cannot build the knock: %s", err);
+		return -1;
+	}
+	if (counter_save(dir, next) == -1) {
+		err1("%s/counter: cannot save the counter, nothing sent: %s",
+		    dir, strerror(errno));
+		return -1;
+	}
+	if (packet_send(l, err) == -1) {
+		err1("cannot send the knock to %s (%s) port %u: %s; the counter "
+		    "was already advanced, which is harmless: the server's "
+		    "window absorbs it", t->host, t->addr_text, s->dport, err);
+		return -1;
+	}
+	return 0;
+}
+
+static int
+knock(libnet_t *l, const struct args *a)
+{
+	char dir[PATH_MAX];
+	struct profile p;
+	struct packet_syn s = { .dport = 0 };
+	struct target t = { .host = a->host };
+	uint64_t counter;
+	const char *errstr;
+	int ret = -1;
+
+	if (profile_dir(a->host, dir) == -1)
+		return -1;
+	if (load(a->host, dir, &p) == -1)
+		return -1;
+	counter = p.counter;
+	s.dport = p.knock_port;
+	if (packet_encode(&p.keys, &counter, a->port, &s.f, &errstr) == -1) {
+		err1("%s: %s", dir, errstr);
+		goto out;
+	}
+	profile_wipe(&p);
+	if (a->dry_run) {
+		printf("ip_id=%u tcp_seq=%u tcp_ack=%u tcp_window=%u\n",
+		    s.f.ip_id, s.f.seq, s.f.ack, s.f.window);
+		ret = flush_stdout();
+		goto out;
+	}
+	if (resolve(&t) == -1 || send_knock(l, dir, counter + 1, &t, &s) == -1)
+		goto out;
+	printf("Knock sent to %s (%s) port %u, asking for tcp/%u.\n",
+	    t.host, t.addr_text, s.dport, a->port);
+	ret = flush_stdout();
+out:
+	profile_wipe(&p);
+	explicit_bzero(&s, sizeof(s));
+	return ret;
+}
+
+int
+main(int argc, char *argv[])
+{
+	char err[PACKET_ERRLEN];
+	struct args a;
+	libnet_t *l = NULL;
+	const char *errstr;
+	int ret;
+
+	if (args_parse(argc, argv, &a, &errstr) == -1) {
+		if (a.bad_port) {
+			err1("port \"%s\": %s", a.port_arg, errstr);
+			return 1;
+		}
+		err1("%s", errstr);
+		usage(stderr);
+		return EXIT_USAGE;
+	}
+	if (a.help) {
+		help();
+		return flush_stdout() == 0 ? 0 : 1;
+	}
+	if (a.version) {
+		puts("knockknock " KNOCKKNOCK_VERSION);
+		return flush_stdout() == 0 ? 0 : 1;
+	}
+	if (!a.dry_run && packet_open(LIBNET_RAW4, &l, err) == -1) {
+		if (errno == EPERM || errno == EACCES)
+			err1("%s; run as root, or as root once: setcap "
+			    "cap_net_raw+ep $(command -v knockknock)", err);
+		else
+			err1("%s", err);
+		return 1;
+	}
+	ret = drop_privileges() == 0 && knock(l, &a) == 0 ? 0 : 1;
+	if (l != NULL)
+		libnet_destroy(l);
+	return ret;
+}

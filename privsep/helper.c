@@ -1,0 +1,189 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+/*
+ * The privileged helper, the root half of knockknock-daemon after fork().
+ * It keeps uid 0 but only CAP_NET_ADMIN (plus CAP_NET_RAW for iptables,
+ * whose legacy backend opens a raw socket), in the bounding set too, so
+ * that an iptables it runs gets no more.  It trusts nothing the watcher
+ * sends: a message of the wrong size, or one grant_validate() refuses,
+ * means a broken or compromised watcher, and the helper withdraws its
+ * grants and exits.
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <poll.h>
+#include <signal.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/signalfd.h>
+#include <sys/socket.h>
+#include <syslog.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <cap-ng.h>
+
+#include "daemon/log.h"
+#include "privsep/helper.h"
+#include "privsep/iptables.h"
+#include "privsep/msg.h"
+#include "privsep/nft.h"
+
+#define DELAY_MAX_S	3600
+
+struct backend {
+	int	(*setup)(unsigned int delay_s);
+	int	(*grant)(const struct grant *g, unsigned int delay_s);
+	int	(*timeout_ms)(void);	/* NULL: no timers in user space */
+	void	(*expire)(void);
+	void	(*cleanup)(void);
+};
+
+static const struct backend backends[] = {
+	[FIREWALL_NFTABLES] = { nft_setup, nft_grant, NULL, NULL,
+	    nft_cleanup },
+	[FIREWALL_IPTABLES] = { iptables_setup, iptables_grant,
+	    iptables_timeout_ms, iptables_expire, iptables_cleanup },
+};
+
+/*
+ * Every descriptor but stdio and the socket belongs to the daemon (the log
+ * source, counter files): close them.  Syslog's socket goes too and is
+ * reopened; glibc's closelog() forgets the ident, so the tag becomes the
+ * program name.
+ */
+static void
+close_fds(int sock)
+{
+	closelog();
+	if (sock > STDERR_FILENO + 1)
+		close_range(STDERR_FILENO + 1, sock - 1, 0);
+	close_range(sock + 1, ~0U, 0);
+	openlog(NULL, LOG_PID | LOG_NDELAY, LOG_DAEMON);
+}
+
+static void
+drop_caps(enum firewall fw)
+{
+	const int	sets = CAPNG_EFFECTIVE | CAPNG_PERMITTED |
+			    CAPNG_BOUNDING_SET;
+
+	capng_clear(CAPNG_SELECT_BOTH);
+	if (capng_update(CAPNG_ADD, sets, CAP_NET_ADMIN) != 0 ||
+	    (fw == FIREWALL_IPTABLES &&
+	    capng_update(CAPNG_ADD, sets, CAP_NET_RAW) != 0) ||
+	    capng_apply(CAPNG_SELECT_BOTH) != 0)
+		fatalx("helper: cannot drop capabilities");
+	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) == -1)
+		fatal("helper: PR_SET_NO_NEW_PRIVS");
+}
+
+/* SIGTERM and SIGINT arrive on a descriptor, so no work runs in a handler. */
+static int
+signals(void)
+{
+	sigset_t	set;
+	int		fd;
+
+	sigemptyset(&set);
+	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGINT);
+	if (sigprocmask(SIG_BLOCK, &set, NULL) == -1 ||
+	    (fd = signalfd(-1, &set, SFD_CLOEXEC)) == -1)
+		fatal("helper: signalfd");
+	signal(SIGCHLD, SIG_DFL);	/* iptables waits for its children */
+	return fd;
+}
+
+static void __attribute__((noreturn))
+quit(const struct backend *be, int code)
+{
+	be->cleanup();
+	_exit(code);	/* not exit(): stdio buffers are the daemon's */
+}
+
+static void
+grant(const struct backend *be, const struct grant *g, unsigned int delay_s)
+{
+	char		addr[INET6_ADDRSTRLEN];
+	struct timespec	t0, t1;
+
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	if (be->grant(g, delay_s) == -1)
+		return;
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	inet_ntop(g->family, g->addr, addr, sizeof(addr));
+	log_info("allow %s port %u for %u s (%ld us)", addr,
+	    (unsigned int)g->port, delay_s, (long)(t1.tv_sec - t0.tv_sec) *
+	    1000000 + (t1.tv_nsec - t0.tv_nsec) / 1000);
+}
+
+/* Read one message: 0 on EOF, else exit unless it is a valid grant. */
+static int
+receive(const struct backend *be, int sock, struct grant *g)
+{
+	unsigned char	 buf[sizeof(*g) + 1];	/* + 1: see over-long ones */
+	const char	*errstr;
+	ssize_t		 n;
+
+	while ((n = recv(sock, buf, sizeof(buf), 0)) == -1 && errno == EINTR)
+		;
+	if (n == -1) {
+		log_warn("helper: recv");
+		quit(be, 1);
+	}
+	if (n == 0)
+		return 0;
+	if ((size_t)n != sizeof(*g)) {
+		log_warnx("helper: message of %zd bytes, want %zu", n,
+		    sizeof(*g));
+		quit(be, 1);
+	}
+	memcpy(g, buf, sizeof(*g));
+	if (grant_validate(g, &errstr) == -1) {
+		log_warnx("helper: bad grant: %s", errstr);
+		quit(be, 1);
+	}
+	return 1;
+}
+
+void
+helper_run(int sock, const struct helper_conf *conf)
+{
+	const struct backend	*be;
+	const unsigned char	 ready = HELPER_READY;
+	struct pollfd		 pfd[2];
+	struct grant		 g;
+
+	if ((size_t)conf->firewall >= sizeof(backends) / sizeof(backends[0])
+	    || conf->delay_s < 1 || conf->delay_s > DELAY_MAX_S)
+		fatalx("helper: bad configuration");
+	be = &backends[conf->firewall];
+	close_fds(sock);
+	pfd[0] = (struct pollfd){ .fd = sock, .events = POLLIN };
+	pfd[1] = (struct pollfd){ .fd = signals(), .events = POLLIN };
+	drop_caps(conf->firewall);
+	if (be->setup(conf->delay_s) == -1)
+		quit(be, 1);
+	if (send(sock, &ready, 1, MSG_NOSIGNAL) != 1) {
+		log_warn("helper: send");
+		quit(be, 1);
+	}
+	for (;;) {
+		if (poll(pfd, 2, be->timeout_ms ? be->timeout_ms() : -1) ==
+		    -1) {
+			if (errno == EINTR)
+				continue;
+			log_warn("helper: poll");
+			quit(be, 1);
+		}
+		if (be->expire)
+			be->expire();
+		if (pfd[1].revents != 0)
+			quit(be, 0);
+		if (pfd[0].revents == 0)
+			continue;
+		if (receive(be, sock, &g) == 0)
+			quit(be, 0);	/* the watcher is gone */
+		grant(be, &g, conf->delay_s);
+	}
+}

@@ -1,0 +1,347 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+/*
+ * iptables backend.  Rules are built only from inet_ntop() output and
+ * integers, and run with a fixed argv and an empty environment.  Deletions
+ * wait in a bounded table: a grant is refused rather than the table grown,
+ * so there are never more than IPT_PENDING_MAX rules of ours in INPUT.
+ * `iptables -S` output comes from root's own tool but is parsed with bounds
+ * all the same.
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "daemon/log.h"
+#include "privsep/iptables.h"
+
+#define IPT_PATH4	"/usr/sbin/iptables"
+#define IPT_PATH6	"/usr/sbin/ip6tables"
+#define IPT_PENDING_MAX	128	/* rules of ours at any one time */
+
+static struct pending {
+	struct ipt_rule	rule;
+	int64_t		due_ms;		/* CLOCK_MONOTONIC */
+} pending[IPT_PENDING_MAX];
+static size_t	npending;
+
+static int64_t
+now_ms(void)
+{
+	struct timespec	ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+int
+iptables_argv(struct ipt_argv *a, int op, const struct ipt_rule *r,
+    const char **errstr)
+{
+	const char *const v[] = { r->family == AF_INET ? IPT_PATH4 : IPT_PATH6,
+	    "-w", op == 'I' ? "-I" : "-D", "INPUT", "1", "-p", "tcp",
+	    "-s", a->src, "--dport", a->port, "-m", "conntrack",
+	    "--ctstate", "NEW", "-m", "comment", "--comment", a->comment,
+	    "-m", "limit", "--limit", "1/minute", "--limit-burst", "1",
+	    "-j", "ACCEPT", NULL };
+	size_t	i, n = 0;
+	int	l1, l2;
+
+	_Static_assert(sizeof(v) / sizeof(v[0]) <= IPT_ARGV_MAX, "argv");
+	*errstr = NULL;
+	if (r->family != AF_INET && r->family != AF_INET6)
+		*errstr = "unknown address family";
+	else if (op != 'I' && op != 'D')
+		*errstr = "unknown operation";
+	else if (r->port == 0)
+		*errstr = "port 0";
+	else if (r->expires < 0)
+		*errstr = "negative expiry";
+	else if (inet_ntop(r->family, r->addr, a->src, sizeof(a->src)) == NULL)
+		*errstr = "unknown address family";
+	if (*errstr != NULL)
+		return -1;
+	l1 = snprintf(a->port, sizeof(a->port), "%u", (unsigned int)r->port);
+	l2 = snprintf(a->comment, sizeof(a->comment), IPT_TAG "%" PRId64,
+	    r->expires);
+	if (l1 < 0 || (size_t)l1 >= sizeof(a->port) || l2 < 0 ||
+	    (size_t)l2 >= sizeof(a->comment)) {
+		*errstr = "argument too long";
+		return -1;
+	}
+	for (i = 0; i < sizeof(v) / sizeof(v[0]); i++)
+		if (i != 4 || op == 'I')	/* v[4]: insert position */
+			a->argv[n++] = v[i];
+	return 0;
+}
+
+/* Find key after *pp, parse the decimal number in [min, max] that follows
+ * it and ends at `stop`; advance *pp to stop. */
+static int
+field(const char **pp, const char *key, char stop, uint64_t min,
+    uint64_t max, uint64_t *v)
+{
+	const char	*p;
+
+	if ((p = strstr(*pp, key)) == NULL)
+		return -1;
+	p += strlen(key);
+	if (*p < '0' || *p > '9')
+		return -1;
+	for (*v = 0; *p >= '0' && *p <= '9'; p++) {
+		if (*v > (max - (uint64_t)(*p - '0')) / 10)
+			return -1;
+		*v = *v * 10 + (uint64_t)(*p - '0');
+	}
+	if (*p != stop || *v < min)
+		return -1;
+	*pp = p;
+	return 0;
+}
+
+/* Parse "ADDR/32 " or "ADDR/128 " at *pp and advance past it. */
+static int
+source(const char **pp, int family, uint8_t addr[16])
+{
+	const char	*mask = family == AF_INET ? "/32 " : "/128 ";
+	char		 buf[INET6_ADDRSTRLEN];
+	size_t		 len = strcspn(*pp, "/ ");
+
+	if (len >= sizeof(buf))
+		return -1;
+	memcpy(buf, *pp, len);
+	buf[len] = '\0';
+	if (inet_pton(family, buf, addr) != 1 ||
+	    strncmp(*pp + len, mask, strlen(mask)) != 0)
+		return -1;
+	*pp += len + strlen(mask);
+	return 0;
+}
+
+int
+iptables_parse(const char *line, int family, struct ipt_rule *r,
+    const char **errstr)
+{
+	static const char	 head[] = "-A INPUT -s ";
+	const char		*p = line + sizeof(head) - 1;
+	uint64_t		 port, expires;
+
+	memset(r, 0, sizeof(*r));
+	r->family = (uint8_t)family;
+	if (strncmp(line, head, sizeof(head) - 1) != 0)
+		*errstr = "not an INPUT rule with a source";
+	else if (source(&p, family, r->addr) == -1)
+		*errstr = "source is not one host address";
+	else if (field(&p, " --dport ", ' ', 1, UINT16_MAX, &port) == -1)
+		*errstr = "bad --dport";
+	else if (field(&p, " --comment \"" IPT_TAG, '"', 0, INT64_MAX,
+	    &expires) == -1)
+		*errstr = "bad knockknock comment";
+	else {
+		r->port = (uint16_t)port;
+		r->expires = (int64_t)expires;
+		return 0;
+	}
+	return -1;
+}
+
+/* fork + execve argv with stdout on `out` (or inherited if -1). */
+static pid_t
+spawn(const char *const argv[], int out)
+{
+	static char *const	 envp[] = { NULL };
+	sigset_t		 none;
+	pid_t			 pid;
+
+	if ((pid = fork()) != 0)
+		return pid;
+	sigemptyset(&none);
+	sigprocmask(SIG_SETMASK, &none, NULL);
+	if (out != -1 && dup2(out, STDOUT_FILENO) == -1)
+		_exit(127);
+	close_range(STDERR_FILENO + 1, ~0U, 0);
+	execve(argv[0], (char *const *)argv, envp);
+	_exit(127);
+}
+
+/* The wait status of pid, or -1 with errno. */
+static int
+reap(pid_t pid)
+{
+	int	st;
+
+	if (pid == -1)
+		return -1;
+	while (waitpid(pid, &st, 0) == -1)
+		if (errno != EINTR)
+			return -1;
+	return st;
+}
+
+static int
+exit_code(int st)
+{
+	return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+}
+
+static int
+rule(int op, const struct ipt_rule *r)
+{
+	struct ipt_argv	 a;
+	const char	*errstr, *what = op == 'I' ? "insert" : "delete";
+	int		 st;
+
+	if (iptables_argv(&a, op, r, &errstr) == -1) {
+		log_warnx("iptables: %s: %s", what, errstr);
+		return -1;
+	}
+	if ((st = reap(spawn(a.argv, -1))) == -1)
+		log_warn("iptables: %s %s port %s", what, a.src, a.port);
+	else if (st != 0)
+		log_warnx("iptables: %s %s port %s: exit status %d", what,
+		    a.src, a.port, exit_code(st));
+	else
+		log_debug("iptables: %s %s port %s", what, a.src, a.port);
+	return st == 0 ? 0 : -1;
+}
+
+static void
+schedule(const struct ipt_rule *r, int64_t delay_s)
+{
+	pending[npending].rule = *r;
+	pending[npending].due_ms = now_ms() + delay_s * 1000;
+	npending++;
+}
+
+/*
+ * Schedule every rule of ours in `iptables -S INPUT`.  A deletion waits
+ * until the listing is over: legacy iptables holds the xtables lock while
+ * it prints, and -w would wait for it forever.  An expiry further away
+ * than delay_s can only come from a clock that went back: cap it.
+ */
+static int
+adopt(int family, unsigned int delay_s)
+{
+	const char *const argv[] = { family == AF_INET ? IPT_PATH4 : IPT_PATH6,
+	    "-w", "-S", "INPUT", NULL };
+	struct ipt_rule	 r;
+	const char	*errstr;
+	char		*line = NULL;
+	size_t		 cap = 0;
+	int64_t		 left;
+	FILE		*f;
+	pid_t		 pid;
+	int		 fds[2], st;
+
+	if (pipe2(fds, O_CLOEXEC) == -1) {
+		log_warn("iptables: pipe");
+		return -1;
+	}
+	pid = spawn(argv, fds[1]);
+	close(fds[1]);
+	if (pid == -1 || (f = fdopen(fds[0], "r")) == NULL) {
+		log_warn("iptables: %s -S", argv[0]);
+		close(fds[0]);
+		(void)reap(pid);
+		return -1;
+	}
+	while (getline(&line, &cap, f) != -1) {
+		if (strstr(line, IPT_TAG) == NULL)
+			continue;
+		if (iptables_parse(line, family, &r, &errstr) == -1)
+			log_warnx("iptables: rule with our tag not understood "
+			    "(%s): %.*s", errstr, (int)strcspn(line, "\n"),
+			    line);
+		else if (npending == IPT_PENDING_MAX)
+			log_warnx("iptables: too many rules of ours, left: "
+			    "%.*s", (int)strcspn(line, "\n"), line);
+		else {
+			left = r.expires - (int64_t)time(NULL);
+			schedule(&r, left < 0 ? 0 :
+			    left > delay_s ? delay_s : left);
+		}
+	}
+	free(line);
+	fclose(f);
+	if ((st = reap(pid)) != 0)
+		log_warnx("iptables: %s -S INPUT: exit status %d", argv[0],
+		    st == -1 ? -1 : exit_code(st));
+	return st == 0 ? 0 : -1;
+}
+
+int
+iptables_setup(unsigned int delay_s)
+{
+	if (adopt(AF_INET, delay_s) == -1)
+		return -1;
+	(void)adopt(AF_INET6, delay_s);	/* a host may run without IPv6 */
+	iptables_expire();
+	return 0;
+}
+
+int
+iptables_grant(const struct grant *g, unsigned int delay_s)
+{
+	struct ipt_rule	r;
+
+	if (npending == IPT_PENDING_MAX) {
+		log_warnx("iptables: %d grants pending, refusing another",
+		    IPT_PENDING_MAX);
+		return -1;
+	}
+	memset(&r, 0, sizeof(r));
+	r.family = g->family;
+	memcpy(r.addr, g->addr, sizeof(r.addr));
+	r.port = g->port;
+	r.expires = (int64_t)time(NULL) + delay_s;
+	if (rule('I', &r) == -1)
+		return -1;
+	schedule(&r, delay_s);
+	return 0;
+}
+
+int
+iptables_timeout_ms(void)
+{
+	int64_t	min = INT64_MAX;
+	size_t	i;
+
+	if (npending == 0)
+		return -1;
+	for (i = 0; i < npending; i++)
+		if (pending[i].due_ms < min)
+			min = pending[i].due_ms;
+	min -= now_ms();
+	return min < 0 ? 0 : min > INT_MAX ? INT_MAX : (int)min;
+}
+
+void
+iptables_expire(void)
+{
+	int64_t	now = now_ms();
+	size_t	i = 0;
+
+	while (i < npending) {
+		if (pending[i].due_ms > now) {
+			i++;
+			continue;
+		}
+		(void)rule('D', &pending[i].rule);
+		pending[i] = pending[--npending];
+	}
+}
+
+void
+iptables_cleanup(void)
+{
+	while (npending > 0)
+		(void)rule('D', &pending[--npending].rule);
+}

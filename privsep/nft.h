@@ -1,0 +1,55 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/*
+ * The nftables backend of the helper (libnftables, one context for the
+ * helper's lifetime).  A grant is an element "SRC . PORT timeout DELAYs" in
+ * set allow4 or allow6 of table inet knockknock; the kernel expires it, and
+ * the grant rule deletes it on the first new connection, so nothing is left
+ * to do in user space.  The definitions below are shared with fwprint.c, so
+ * that the printed ruleset and the helper's setup can never disagree.
+ */
+#ifndef NFT_H
+#define NFT_H
+
+#include <stddef.h>
+
+#include "privsep/msg.h"
+
+#define NFT_TABLE	"inet knockknock"
+/*
+ * "dynamic" and "size": nft adds both to a set that a rule updates (the
+ * grant rule's delete), and an "add set" that differs from the set in the
+ * kernel fails, so both are spelled out for setup to be idempotent.
+ */
+#define NFT_SET4	"allow4 { type ipv4_addr . inet_service; " \
+			"size 65535; flags dynamic,timeout; }"
+#define NFT_SET6	"allow6 { type ipv6_addr . inet_service; " \
+			"size 65535; flags dynamic,timeout; }"
+#define NFT_CHAIN	"input { type filter hook input priority filter; " \
+			"policy accept; }"
+#define NFT_GRANT4	"ct state new ip saddr . tcp dport @allow4 " \
+			"delete @allow4 { ip saddr . tcp dport } accept"
+#define NFT_GRANT6	"ct state new ip6 saddr . tcp dport @allow6 " \
+			"delete @allow6 { ip6 saddr . tcp dport } accept"
+
+#define NFT_CMD_MAX	128	/* bytes, enough for any grant command */
+
+/*
+ * Format the command that adds the grant *g (validated) for delay_s
+ * seconds, e.g. "add element inet knockknock allow4 { 10.0.0.2 . 22
+ * timeout 15s }".  Pure; 0, or -1 with *errstr when the family is unknown
+ * or buf is too small.
+ */
+int	nft_grant_format(char *buf, size_t len, const struct grant *g,
+	    unsigned int delay_s, const char **errstr);
+
+/* Create the table and sets if missing, and the input chain with the grant
+ * rules if it is missing.  Logs and returns -1 on failure. */
+int	nft_setup(unsigned int delay_s);
+
+/* Add one grant.  Logs and returns -1 on failure. */
+int	nft_grant(const struct grant *g, unsigned int delay_s);
+
+/* Flush both sets (withdraw every grant) and free the context. */
+void	nft_cleanup(void);
+
+#endif

@@ -1,0 +1,362 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+/*
+ * The firewall commands the helper builds (nft_grant_format, iptables_argv,
+ * iptables_parse) and the ruleset fwprint() prints: exact text, every
+ * rejection with its reason, truncation.
+ */
+#include <arpa/inet.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <criterion/criterion.h>
+
+#include "daemon/fwprint.h"
+#include "privsep/iptables.h"
+#include "privsep/nft.h"
+
+static struct grant
+mk(const char *addr, uint16_t port)
+{
+	unsigned char	a[16];
+	struct grant	g;
+	int		af = strchr(addr, ':') ? AF_INET6 : AF_INET;
+
+	cr_assert_eq(inet_pton(af, addr, a), 1, "%s", addr);
+	grant_make(&g, af, a, port);
+	return g;
+}
+
+static struct ipt_rule
+rule(const char *addr, uint16_t port, int64_t expires)
+{
+	struct grant	g = mk(addr, port);
+	struct ipt_rule	r;
+
+	memset(&r, 0, sizeof(r));
+	r.family = g.family;
+	memcpy(r.addr, g.addr, sizeof(r.addr));
+	r.port = port;
+	r.expires = expires;
+	return r;
+}
+
+static void
+nft_ok(const char *addr, uint16_t port, unsigned int delay, const char *want)
+{
+	struct grant	 g = mk(addr, port);
+	char		 buf[NFT_CMD_MAX];
+	const char	*errstr = NULL;
+
+	cr_assert_eq(nft_grant_format(buf, sizeof(buf), &g, delay, &errstr),
+	    0, "%s", errstr);
+	cr_expect_str_eq(buf, want);
+}
+
+Test(nft, grant_format)
+{
+	nft_ok("10.0.0.2", 22, 15,
+	    "add element inet knockknock allow4 { 10.0.0.2 . 22 timeout 15s }");
+	nft_ok("2001:db8::1", 65535, 3600, "add element inet knockknock "
+	    "allow6 { 2001:db8::1 . 65535 timeout 3600s }");
+	nft_ok("::1.2.3.4", 1, 1,
+	    "add element inet knockknock allow6 { ::1.2.3.4 . 1 timeout 1s }");
+	/* The longest command fits NFT_CMD_MAX. */
+	nft_ok("ffff:ffff:ffff:ffff:ffff:ffff:ffff:fffe", 65535, 4294967295U,
+	    "add element inet knockknock allow6 { "
+	    "ffff:ffff:ffff:ffff:ffff:ffff:ffff:fffe . 65535 "
+	    "timeout 4294967295s }");
+}
+
+Test(nft, grant_format_truncation)
+{
+	static const char	 want[] =
+	    "add element inet knockknock allow4 { 10.0.0.2 . 22 timeout 15s }";
+	struct grant		 g = mk("10.0.0.2", 22);
+	char			 buf[sizeof(want)];
+	const char		*errstr = NULL;
+
+	cr_assert_eq(nft_grant_format(buf, sizeof(want), &g, 15, &errstr), 0);
+	cr_expect_str_eq(buf, want);
+	cr_expect_eq(nft_grant_format(buf, sizeof(want) - 1, &g, 15,
+	    &errstr), -1);
+	cr_expect_str_eq(errstr, "command too long");
+	errstr = NULL;
+	cr_expect_eq(nft_grant_format(buf, 0, &g, 15, &errstr), -1);
+	cr_expect_str_eq(errstr, "command too long");
+}
+
+Test(nft, grant_format_family)
+{
+	struct grant	 g = mk("10.0.0.2", 22);
+	char		 buf[NFT_CMD_MAX];
+	const char	*errstr = NULL;
+
+	g.family = AF_UNIX;
+	cr_expect_eq(nft_grant_format(buf, sizeof(buf), &g, 15, &errstr), -1);
+	cr_expect_str_eq(errstr, "unknown address family");
+}
+
+static void
+argv_eq(const struct ipt_argv *a, const char *const *want)
+{
+	size_t	i;
+
+	for (i = 0; want[i] != NULL; i++) {
+		cr_assert_not_null(a->argv[i], "argv[%zu] missing", i);
+		cr_expect_str_eq(a->argv[i], want[i], "argv[%zu]", i);
+	}
+	cr_expect_null(a->argv[i], "argv[%zu] not NULL", i);
+}
+
+Test(iptables, argv_insert_delete)
+{
+	static const char *const ins[] = { "/usr/sbin/iptables", "-w", "-I",
+	    "INPUT", "1", "-p", "tcp", "-s", "10.0.0.2", "--dport", "22",
+	    "-m", "conntrack", "--ctstate", "NEW", "-m", "comment",
+	    "--comment", "knockknock expires=1700000000", "-m", "limit",
+	    "--limit", "1/minute", "--limit-burst", "1", "-j", "ACCEPT", NULL };
+	static const char *const del[] = { "/usr/sbin/ip6tables", "-w", "-D",
+	    "INPUT", "-p", "tcp", "-s", "2001:db8::1", "--dport", "65535",
+	    "-m", "conntrack", "--ctstate", "NEW", "-m", "comment",
+	    "--comment", "knockknock expires=0", "-m", "limit",
+	    "--limit", "1/minute", "--limit-burst", "1", "-j", "ACCEPT", NULL };
+	struct ipt_rule	 r = rule("10.0.0.2", 22, 1700000000);
+	struct ipt_argv	 a;
+	const char	*errstr = NULL;
+
+	cr_assert_eq(iptables_argv(&a, 'I', &r, &errstr), 0, "%s", errstr);
+	argv_eq(&a, ins);
+	r = rule("2001:db8::1", 65535, 0);
+	cr_assert_eq(iptables_argv(&a, 'D', &r, &errstr), 0, "%s", errstr);
+	argv_eq(&a, del);
+}
+
+Test(iptables, argv_longest)
+{
+	struct ipt_rule	 r = rule("ffff:ffff:ffff:ffff:ffff:ffff:ffff:fffe",
+			    65535, INT64_MAX);
+	struct ipt_argv	 a;
+	const char	*errstr = NULL;
+
+	cr_assert_eq(iptables_argv(&a, 'I', &r, &errstr), 0, "%s", errstr);
+	cr_expect_str_eq(a.argv[8], "ffff:ffff:ffff:ffff:ffff:ffff:ffff:fffe");
+	cr_expect_str_eq(a.argv[10], "65535");
+	cr_expect_str_eq(a.argv[18], "knockknock expires=9223372036854775807");
+}
+
+static void
+argv_refused(struct ipt_rule r, int op, const char *want)
+{
+	struct ipt_argv	 a;
+	const char	*errstr = NULL;
+
+	cr_expect_eq(iptables_argv(&a, op, &r, &errstr), -1, "want %s", want);
+	cr_expect_str_eq(errstr ? errstr : "(null)", want);
+}
+
+Test(iptables, argv_refused)
+{
+	struct ipt_rule	r = rule("10.0.0.2", 22, 1);
+
+	argv_refused(r, 'A', "unknown operation");
+	argv_refused(r, 'S', "unknown operation");
+	r.port = 0;
+	argv_refused(r, 'I', "port 0");
+	r = rule("10.0.0.2", 22, -1);
+	argv_refused(r, 'D', "negative expiry");
+	r.family = AF_UNIX;
+	argv_refused(r, 'I', "unknown address family");
+}
+
+/* Lines as iptables-nft 1.8.9 prints them with -S. */
+static const char line4[] = "-A INPUT -s 10.0.0.2/32 -p tcp -m tcp "
+    "--dport 22 -m conntrack --ctstate NEW -m comment --comment "
+    "\"knockknock expires=1795466633\" -m limit --limit 1/min "
+    "--limit-burst 1 -j ACCEPT\n";
+static const char line6[] = "-A INPUT -s 2001:db8::5/128 -p tcp -m tcp "
+    "--dport 443 -m conntrack --ctstate NEW -m comment --comment "
+    "\"knockknock expires=1795466633\" -m limit --limit 1/min "
+    "--limit-burst 1 -j ACCEPT";
+
+Test(iptables, parse)
+{
+	struct ipt_rule	 r, want = rule("10.0.0.2", 22, 1795466633);
+	struct ipt_argv	 a;
+	const char	*errstr = NULL;
+
+	cr_assert_eq(iptables_parse(line4, AF_INET, &r, &errstr), 0, "%s",
+	    errstr);
+	cr_expect_arr_eq(&r, &want, sizeof(r));
+	want = rule("2001:db8::5", 443, 1795466633);
+	cr_assert_eq(iptables_parse(line6, AF_INET6, &r, &errstr), 0, "%s",
+	    errstr);
+	cr_expect_arr_eq(&r, &want, sizeof(r));
+	/* What was parsed deletes what was listed. */
+	cr_assert_eq(iptables_argv(&a, 'D', &r, &errstr), 0);
+	cr_expect_str_eq(a.argv[7], "2001:db8::5");
+	cr_expect_str_eq(a.argv[9], "443");
+	cr_expect_str_eq(a.argv[17], "knockknock expires=1795466633");
+}
+
+static void
+parse_refused(const char *line, int family, const char *want)
+{
+	struct ipt_rule	 r;
+	const char	*errstr = NULL;
+
+	cr_expect_eq(iptables_parse(line, family, &r, &errstr), -1, "%s",
+	    line);
+	cr_expect_str_eq(errstr ? errstr : "(null)", want, "%s", line);
+}
+
+Test(iptables, parse_refused)
+{
+	char	long_addr[128];
+
+	parse_refused(line4, AF_INET6, "source is not one host address");
+	parse_refused(line6, AF_INET, "source is not one host address");
+	parse_refused("-A OUTPUT -s 10.0.0.2/32 --dport 22 --comment "
+	    "\"knockknock expires=1\"", AF_INET,
+	    "not an INPUT rule with a source");
+	parse_refused("-A INPUT -p tcp -s 10.0.0.2/32 --dport 22 --comment "
+	    "\"knockknock expires=1\"", AF_INET,
+	    "not an INPUT rule with a source");
+	parse_refused("-A INPUT -s 10.0.0.0/24 --dport 22 --comment "
+	    "\"knockknock expires=1\"", AF_INET,
+	    "source is not one host address");
+	parse_refused("-A INPUT -s 10.0.0.2 --dport 22 --comment "
+	    "\"knockknock expires=1\"", AF_INET,
+	    "source is not one host address");
+	parse_refused("-A INPUT -s 10.0.0.256/32 --dport 22", AF_INET,
+	    "source is not one host address");
+	snprintf(long_addr, sizeof(long_addr), "-A INPUT -s %0100d/32 ", 1);
+	parse_refused(long_addr, AF_INET, "source is not one host address");
+	parse_refused("-A INPUT -s 10.0.0.2/32 --dport 0 --comment "
+	    "\"knockknock expires=1\"", AF_INET, "bad --dport");
+	parse_refused("-A INPUT -s 10.0.0.2/32 --dport 65536 --comment "
+	    "\"knockknock expires=1\"", AF_INET, "bad --dport");
+	parse_refused("-A INPUT -s 10.0.0.2/32 --dport 22x --comment "
+	    "\"knockknock expires=1\"", AF_INET, "bad --dport");
+	parse_refused("-A INPUT -s 10.0.0.2/32 --comment "
+	    "\"knockknock expires=1\"", AF_INET, "bad --dport");
+	parse_refused("-A INPUT -s 10.0.0.2/32 --dport 22 --comment "
+	    "\"knockknock expires=garbage\"", AF_INET,
+	    "bad knockknock comment");
+	parse_refused("-A INPUT -s 10.0.0.2/32 --dport 22 --comment "
+	    "\"knockknock expires=\"", AF_INET, "bad knockknock comment");
+	parse_refused("-A INPUT -s 10.0.0.2/32 --dport 22 --comment "
+	    "\"knockknock expires=12", AF_INET, "bad knockknock comment");
+	parse_refused("-A INPUT -s 10.0.0.2/32 --dport 22 --comment "
+	    "\"knockknock expires=9223372036854775808\"", AF_INET,
+	    "bad knockknock comment");
+	parse_refused("-A INPUT -s 10.0.0.2/32 --dport 22 --comment "
+	    "knockknock", AF_INET, "bad knockknock comment");
+}
+
+Test(iptables, parse_int64_max)
+{
+	struct ipt_rule	 r;
+	const char	*errstr = NULL;
+
+	cr_assert_eq(iptables_parse("-A INPUT -s 10.0.0.2/32 --dport 22 "
+	    "--comment \"knockknock expires=9223372036854775807\"", AF_INET,
+	    &r, &errstr), 0, "%s", errstr);
+	cr_expect_eq(r.expires, INT64_MAX);
+}
+
+/* Print into a memory buffer. */
+static int
+print(char *buf, size_t len, enum firewall fw, const uint16_t *ports,
+    size_t n, const char **errstr)
+{
+	FILE	*f = fmemopen(buf, len, "w");
+	int	 rc;
+
+	cr_assert_not_null(f);
+	rc = fwprint(f, fw, ports, n, errstr);
+	fclose(f);
+	return rc;
+}
+
+static size_t
+count(const char *hay, const char *needle)
+{
+	size_t	n = 0;
+
+	for (; (hay = strstr(hay, needle)) != NULL; hay++)
+		n++;
+	return n;
+}
+
+Test(fwprint, nftables)
+{
+	static const uint16_t	 ports[] = { 666, 777, 666 };
+	static char		 buf[16384];
+	const char		*errstr = NULL;
+
+	cr_assert_eq(print(buf, sizeof(buf), FIREWALL_NFTABLES, ports, 3,
+	    &errstr), 0, "%s", errstr);
+	/* The helper's own definitions, verbatim. */
+	cr_expect_eq(count(buf, "\tset " NFT_SET4 "\n"), 1);
+	cr_expect_eq(count(buf, "\tset " NFT_SET6 "\n"), 1);
+	cr_expect_eq(count(buf, "\tchain " NFT_CHAIN "\n"), 1);
+	cr_expect_eq(count(buf, "\t\t" NFT_GRANT4 "\n"), 1);
+	cr_expect_eq(count(buf, "\t\t" NFT_GRANT6 "\n"), 1);
+	cr_expect_eq(count(buf, "\nflush chain inet knockknock input\n"), 1);
+	cr_expect_eq(count(buf, "\t\ttcp dport { 666, 777 } tcp flags & "
+	    "(fin | syn | rst | ack) == syn log prefix \"knockknock: \" "
+	    "level warn flags tcp sequence\n"), 1);
+	cr_expect_eq(count(buf, "limit rate"), 0);
+	cr_expect_eq(count(buf, "reject with tcp reset\n"), 1);
+	cr_expect_eq(count(buf, "reject with icmpx type port-unreachable\n"),
+	    1);
+	cr_expect_eq(count(buf, "does NOT\n# override a drop"), 1);
+}
+
+Test(fwprint, iptables)
+{
+	static const uint16_t	 ports[] = { 666, 777, 777 };
+	static char		 buf[16384];
+	const char		*errstr = NULL;
+
+	cr_assert_eq(print(buf, sizeof(buf), FIREWALL_IPTABLES, ports, 3,
+	    &errstr), 0, "%s", errstr);
+	cr_expect_eq(count(buf, "\niptables -w -A INPUT -p tcp --syn "
+	    "--dport 666 -j LOG --log-prefix \"knockknock: \" --log-level "
+	    "warning --log-tcp-sequence\n"), 1);
+	cr_expect_eq(count(buf, "\nip6tables -w -A INPUT -p tcp --syn "
+	    "--dport 777 -j LOG --log-prefix \"knockknock: \" --log-level "
+	    "warning --log-tcp-sequence\n"), 1);
+	cr_expect_eq(count(buf, "-j LOG"), 4);
+	cr_expect_eq(count(buf, "-m limit"), 0);
+	cr_expect_eq(count(buf, "\niptables -w -A INPUT -j REJECT "
+	    "--reject-with icmp-port-unreachable\n"), 1);
+	cr_expect_eq(count(buf, "\nip6tables -w -A INPUT -j REJECT "
+	    "--reject-with icmp6-port-unreachable\n"), 1);
+	cr_expect_eq(count(buf, "-p tcp -j REJECT --reject-with tcp-reset\n"),
+	    2);
+	cr_expect_eq(count(buf, "\nip6tables -w -A INPUT -p ipv6-icmp "
+	    "--icmpv6-type neighbour-solicitation -j ACCEPT\n"), 1);
+}
+
+Test(fwprint, refused)
+{
+	static const uint16_t	 ports[] = { 666, 0 };
+	static char		 buf[16384];
+	const char		*errstr = NULL;
+	FILE			*full;
+
+	cr_expect_eq(print(buf, sizeof(buf), FIREWALL_NFTABLES, ports, 0,
+	    &errstr), -1);
+	cr_expect_str_eq(errstr, "no knock ports");
+	cr_expect_eq(print(buf, sizeof(buf), FIREWALL_IPTABLES, ports, 2,
+	    &errstr), -1);
+	cr_expect_str_eq(errstr, "port 0");
+	cr_expect_eq(print(buf, sizeof(buf), (enum firewall)7, ports, 1,
+	    &errstr), -1);
+	cr_expect_str_eq(errstr, "unknown firewall");
+	cr_assert_not_null(full = fopen("/dev/full", "w"));
+	cr_expect_eq(fwprint(full, FIREWALL_NFTABLES, ports, 1, &errstr), -1);
+	cr_expect_str_eq(errstr, "write error");
+	fclose(full);
+}
