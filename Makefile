@@ -103,7 +103,7 @@ asanobj  = $(patsubst %.c,build/asan/%.o,$(1))
 
 ALL_SRCS := $(LIB_SRCS) $(GENPROFILE_SRCS) $(CLIENT_SRCS) $(DAEMON_SRCS) $(UNIT_SRCS)
 
-.PHONY: all test check unit unit-asan integration valgrind bench fuzz \
+.PHONY: all test check unit unit-asan integration valgrind bench fuzz fuzz-quick \
 	install uninstall clean
 
 all: $(PROGRAMS)
@@ -183,5 +183,13 @@ uninstall:
 
 clean:
 	rm -rf build bin
+
+# ---- fuzzing: libFuzzer harnesses in tests/fuzz/, built by run.sh ----
+
+fuzz:
+	CLANG="$(CLANG)" FUZZ_SECONDS=$${FUZZ_SECONDS:-300} sh tests/fuzz/run.sh
+
+fuzz-quick:
+	CLANG="$(CLANG)" FUZZ_SECONDS=30 sh tests/fuzz/run.sh
 
 -include $(patsubst %.c,build/%.d,$(ALL_SRCS)) $(patsubst %.c,build/asan/%.d,$(UNIT_SRCS) $(LIB_SRCS))

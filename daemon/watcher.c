@@ -124,6 +124,7 @@ watcher_grant(struct watcher *w, struct verifier *v,
 {
 	char		src[INET6_ADDRSTRLEN];
 	struct grant	g;
+	const char	*errstr;
 
 	inet_ntop(rec->family, rec->src, src, sizeof(src));
 	if (w->scan) {
@@ -139,6 +140,16 @@ watcher_grant(struct watcher *w, struct verifier *v,
 		return;
 	}
 	grant_make(&g, rec->family, rec->src, port);
+	/*
+	 * The helper exits on a message it refuses (a broken watcher), so a
+	 * genuine knock from an address it will not open for (::, multicast)
+	 * must stop here.
+	 */
+	if (grant_validate(&g, &errstr) == -1) {
+		log_warnx("profile %s: knock from %s refused: %s", v->prof.name,
+		    src, errstr);
+		return;
+	}
 	if (send(w->sock, &g, sizeof(g), MSG_NOSIGNAL) != (ssize_t)sizeof(g))
 		fatal("cannot reach the helper");
 	w->knocks++;

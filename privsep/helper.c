@@ -33,7 +33,7 @@
 struct backend {
 	int	(*setup)(unsigned int delay_s);
 	int	(*grant)(const struct grant *g, unsigned int delay_s);
-	int	(*timeout_ms)(void);	/* NULL: no timers in user space */
+	int	(*timeout_ms)(void);	/* NULL: no timers here */
 	void	(*expire)(void);
 	void	(*cleanup)(void);
 };
@@ -112,7 +112,7 @@ grant(const struct backend *be, const struct grant *g, unsigned int delay_s)
 		return;
 	clock_gettime(CLOCK_MONOTONIC, &t1);
 	inet_ntop(g->family, g->addr, addr, sizeof(addr));
-	log_info("allow %s port %u for %u s (%ld us)", addr,
+	log_debug("allow %s port %u for %u s (%ld us)", addr,
 	    (unsigned int)g->port, delay_s, (long)(t1.tv_sec - t0.tv_sec) *
 	    1000000 + (t1.tv_nsec - t0.tv_nsec) / 1000);
 }
@@ -121,7 +121,7 @@ grant(const struct backend *be, const struct grant *g, unsigned int delay_s)
 static int
 receive(const struct backend *be, int sock, struct grant *g)
 {
-	unsigned char	 buf[sizeof(*g) + 1];	/* + 1: see over-long ones */
+	unsigned char	 buf[sizeof(*g) + 1];	/* + 1: see too long ones */
 	const char	*errstr;
 	ssize_t		 n;
 

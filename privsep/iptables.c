@@ -107,7 +107,7 @@ field(const char **pp, const char *key, char stop, uint64_t min,
 	return 0;
 }
 
-/* Parse "ADDR/32 " or "ADDR/128 " at *pp and advance past it. */
+/* Parse "ADDR/32 " or "ADDR/128 " at *pp and advance to the space. */
 static int
 source(const char **pp, int family, uint8_t addr[16])
 {
@@ -122,7 +122,7 @@ source(const char **pp, int family, uint8_t addr[16])
 	if (inet_pton(family, buf, addr) != 1 ||
 	    strncmp(*pp + len, mask, strlen(mask)) != 0)
 		return -1;
-	*pp += len + strlen(mask);
+	*pp += len + strlen(mask) - 1;
 	return 0;
 }
 

@@ -18,8 +18,8 @@
 
 #include "privsep/msg.h"
 
-#define IPT_TAG		"knockknock expires="	/* comment prefix */
-#define IPT_ARGV_MAX	32			/* argv slots, NULL included */
+#define IPT_TAG		"knockknock expires="	/* the comment's start */
+#define IPT_ARGV_MAX	32		/* argv slots, NULL included */
 
 struct ipt_rule {
 	uint8_t		family;		/* AF_INET or AF_INET6 */

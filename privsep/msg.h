@@ -21,8 +21,9 @@ struct grant {
 _Static_assert(sizeof(struct grant) == 20, "struct grant has padding");
 
 /* Check version, family, port != 0, zero IPv4 padding, and that the address
- * is unicast (not unspecified, loopback-any, multicast or broadcast).  Pure;
- * 0 or -1 with *errstr. */
+ * is one a connection can come from: not unspecified, multicast, broadcast
+ * or IPv4-mapped IPv6 (an IPv4 peer travels as AF_INET).  Pure; 0 or -1
+ * with *errstr. */
 int	grant_validate(const struct grant *g, const char **errstr);
 
 /* Fill *g for an address in network byte order (4 or 16 bytes). */

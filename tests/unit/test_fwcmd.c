@@ -139,7 +139,8 @@ Test(iptables, argv_longest)
 	const char	*errstr = NULL;
 
 	cr_assert_eq(iptables_argv(&a, 'I', &r, &errstr), 0, "%s", errstr);
-	cr_expect_str_eq(a.argv[8], "ffff:ffff:ffff:ffff:ffff:ffff:ffff:fffe");
+	cr_expect_str_eq(a.argv[8],
+	    "ffff:ffff:ffff:ffff:ffff:ffff:ffff:fffe");
 	cr_expect_str_eq(a.argv[10], "65535");
 	cr_expect_str_eq(a.argv[18], "knockknock expires=9223372036854775807");
 }
