@@ -146,7 +146,7 @@ build/asan/unit-tests: $(call asanobj,$(UNIT_SRCS) $(LIB_SRCS))
 # ---- tests ----
 
 check: test
-test: unit unit-asan integration
+test: unit unit-asan fuzz-quick integration
 
 unit: build/unit-tests
 	./build/unit-tests --jobs=2

@@ -24,8 +24,9 @@ enum {
 };
 
 #define BIT(f)		(1u << (f))
-#define NEEDED		(BIT(F_SRC) | BIT(F_DST) | BIT(F_PROTO) | BIT(F_SPT) | \
-			    BIT(F_DPT) | BIT(F_SEQ) | BIT(F_ACK) | BIT(F_WINDOW))
+#define NEEDED		(BIT(F_SRC) | BIT(F_DST) | BIT(F_PROTO) | \
+			    BIT(F_SPT) | BIT(F_DPT) | BIT(F_SEQ) | \
+			    BIT(F_ACK) | BIT(F_WINDOW))
 
 #define FLOWLBL_MAX	0xfffffu	/* 20-bit IPv6 flow label */
 #define TCP_OPT_MAX	40		/* bytes of TCP options, at most */
@@ -300,26 +301,10 @@ take_token(struct parse *ps, const char *t, const char *end,
 	return take_field(ps, f, t, (size_t)(sp - t), errstr) ? NULL : sp;
 }
 
-/* Every needed field present, and the family agreeing with ID/FLOWLBL. */
+/* IPv4 carries ID, IPv6 FLOWLBL: exactly one, matching the addresses. */
 static int
-check_record(struct parse *ps, const char **errstr)
+check_family(const struct parse *ps, const char **errstr)
 {
-	int	f;
-
-	for (f = 0; f < F_NFIELDS; f++) {
-		if ((NEEDED & BIT(f)) && !(ps->seen & BIT(f))) {
-			*errstr = fields[f].missing;
-			return -1;
-		}
-	}
-	if (!(ps->seen & BIT(F_SYN))) {
-		*errstr = "no SYN flag";
-		return -1;
-	}
-	if (ps->want_opt) {
-		*errstr = "OPT malformed";
-		return -1;
-	}
 	if (ps->srcfam != ps->dstfam) {
 		*errstr = "SRC and DST families differ";
 		return -1;
@@ -344,6 +329,29 @@ check_record(struct parse *ps, const char **errstr)
 	else
 		return 0;
 	return -1;
+}
+
+/* Every needed field present, and the family agreeing with ID/FLOWLBL. */
+static int
+check_record(struct parse *ps, const char **errstr)
+{
+	int	f;
+
+	for (f = 0; f < F_NFIELDS; f++) {
+		if ((NEEDED & BIT(f)) && !(ps->seen & BIT(f))) {
+			*errstr = fields[f].missing;
+			return -1;
+		}
+	}
+	if (!(ps->seen & BIT(F_SYN))) {
+		*errstr = "no SYN flag";
+		return -1;
+	}
+	if (ps->want_opt) {
+		*errstr = "OPT malformed";
+		return -1;
+	}
+	return check_family(ps, errstr);
 }
 
 /*

@@ -9,6 +9,7 @@
 #include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -205,15 +206,18 @@ ini_number(const char *s, long long min, long long max, long long *out,
 		return -1;
 	}
 	for (; *s != '\0'; s++) {
-		if (*s < '0' || *s > '9') {
+		int	d = *s - '0';
+
+		if (d < 0 || d > 9) {
 			*errstr = "not a number";
 			return -1;
 		}
-		v = v * 10 + (*s - '0');
-		if (v > max) {
+		/* Check before multiplying: overflow would be undefined. */
+		if (v > (LLONG_MAX - d) / 10 || v * 10 + d > max) {
 			*errstr = "out of range";
 			return -1;
 		}
+		v = v * 10 + d;
 	}
 	if (v < min) {
 		*errstr = "out of range";

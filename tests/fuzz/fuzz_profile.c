@@ -90,6 +90,10 @@ LLVMFuzzerInitialize(int *argc, char ***argv)
 	return 0;
 }
 
+/*
+ * Rewrite in place, then cut to length: ext4 flushes a file truncated to 0
+ * and rewritten when it is closed (auto_da_alloc), 20 times slower.
+ */
 static void
 put_file(const char *file, const struct piece *pc)
 {
@@ -101,10 +105,9 @@ put_file(const char *file, const struct piece *pc)
 		unlink(path);
 		return;
 	}
-	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC,
-	    0600);
-	if (fd == -1 || write(fd, pc->p, pc->len) != (ssize_t)pc->len ||
-	    close(fd) == -1) {
+	fd = open(path, O_WRONLY | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600);
+	if (fd == -1 || pwrite(fd, pc->p, pc->len, 0) != (ssize_t)pc->len ||
+	    ftruncate(fd, (off_t)pc->len) == -1 || close(fd) == -1) {
 		perror(path);
 		abort();
 	}

@@ -96,7 +96,7 @@ can_connect() { [ "$(connect_result "$1" "$2")" = connected ]; }
 
 # listen PORT: a TCP server in the server namespace that accepts anything.
 listen() {
-	# Not through srv: $! must be the PID of ip, which execs ncat.
+	# Not through srv: see start_daemon.
 	ip netns exec "$NS_S" ncat -lk --recv-only "$1" </dev/null \
 	    >/dev/null 2>&1 &
 	PIDS+=($!)
@@ -129,8 +129,12 @@ group = adm" >"$dir/config"
 start_daemon() {
 	local n
 	n=$(grep -c 'ready:' "$TMP/daemon.err" 2>/dev/null) || true
-	pp ip netns exec "$NS_S" "$DAEMON" -C "$1" -f 2>>"$TMP/daemon.err" &
-	DAEMON_PID=$!			# ip netns exec execs the daemon
+	[ "${V:-0}" != 1 ] || echo "[+] $DAEMON -C $1 -f &" >&2
+	# Not through srv (a function: $! would be a subshell's PID); ip
+	# netns exec execs the daemon, so $! is the daemon's PID.
+	ip netns exec "$NS_S" "$DAEMON" -C "$1" -f 2>>"$TMP/daemon.err" &
+	DAEMON_PID=$!
+	disown "$DAEMON_PID"		# bash reaps it, and says nothing on kill -9
 	PIDS+=("$DAEMON_PID")
 	wait_for 5 ready_count_is_above "${n:-0}"
 }

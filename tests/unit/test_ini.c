@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 /* The ConfigParser-style reader: accepted forms and every rejection. */
+#include <limits.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -111,5 +112,14 @@ Test(ini, numbers)
 	cr_expect_str_eq(errstr, "not a number");
 	cr_expect_eq(ini_number(" 1", 0, 9, &v, &errstr), -1);
 	cr_expect_eq(ini_number("99999999999999999999999", 0, 9, &v, &errstr), -1);
+	/* Found by fuzzing: past LLONG_MAX must not overflow (UBSan). */
+	cr_expect_eq(ini_number("9223372036854775807", 0, LLONG_MAX, &v,
+	    &errstr), 0);
+	cr_expect_eq(v, LLONG_MAX);
+	cr_expect_eq(ini_number("9223372036854775808", 0, LLONG_MAX, &v,
+	    &errstr), -1);
+	cr_expect_str_eq(errstr, "out of range");
+	cr_expect_eq(ini_number("92233720368547758070", 0, LLONG_MAX, &v,
+	    &errstr), -1);
 	cr_expect_str_eq(errstr, "out of range");
 }

@@ -517,7 +517,8 @@ Test(logparse_line, malformed_numbers)
 		    "SEQ malformed" },
 		{ KNOCK4, "SEQ=2232808612", "SEQ=99999999999999999999x",
 		    "SEQ malformed" },
-		{ KNOCK4, "ACK=3473567627", "ACK=3473567627\t", "ACK malformed" },
+		{ KNOCK4, "ACK=3473567627", "ACK=3473567627\t",
+		    "ACK malformed" },
 		{ KNOCK4, "ID=26367", "ID=-26367", "ID malformed" },
 		{ KNOCK4, "ID=26367", "ID=2636.7", "ID malformed" },
 		{ KNOCK4, "SPT=1327", "SPT=abc", "SPT malformed" },
@@ -525,7 +526,8 @@ Test(logparse_line, malformed_numbers)
 		{ KNOCK4, "DPT=666", "DPT=0666", "DPT malformed" },
 		{ KNOCK4, "DPT=666", "DPT=00", "DPT malformed" },
 		{ KNOCK4, "WINDOW=61342", "WINDOW=61342.", "WINDOW malformed" },
-		{ SYN6, "FLOWLBL=45168", "FLOWLBL=0xb070", "FLOWLBL malformed" },
+		{ SYN6, "FLOWLBL=45168", "FLOWLBL=0xb070",
+		    "FLOWLBL malformed" },
 	};
 
 	RUN_MUTS(m);
@@ -540,7 +542,8 @@ Test(logparse_line, malformed_addresses)
 		{ KNOCK4, "SRC=10.77.0.2", "SRC=10.77.0.2x", "SRC malformed" },
 		{ KNOCK4, "SRC=10.77.0.2", "SRC=010.77.0.2", "SRC malformed" },
 		{ KNOCK4, "SRC=10.77.0.2", "SRC=host", "SRC malformed" },
-		{ KNOCK4, "DST=10.77.0.1", "DST=10.77.0.1/32", "DST malformed" },
+		{ KNOCK4, "DST=10.77.0.1", "DST=10.77.0.1/32",
+		    "DST malformed" },
 		{ SYN6, "DST=fd77:0000:0000:0000:0000:0000:0000:0001",
 		    "DST=fd77::zz", "DST malformed" },
 		{ SYN6, "SRC=fd77:0000:0000:0000:0000:0000:0000:0002",
@@ -570,9 +573,11 @@ Test(logparse_line, nul_in_address)
 {
 	char			 buf[BUF_LEN];
 	struct knock_record	 r;
-	const char		*err, *at = strstr(KNOCK4, "SRC=10.77.0.2") + 13;
-	size_t			 pre = (size_t)(at - KNOCK4), n;
+	const char		*err, *at;
+	size_t			 pre, n;
 
+	at = strstr(KNOCK4, "SRC=10.77.0.2") + 13;
+	pre = (size_t)(at - KNOCK4);
 	memcpy(buf, KNOCK4, pre);
 	memcpy(buf + pre, "\0.9", 3);
 	n = pre + 3 + strlen(at);
@@ -607,7 +612,8 @@ Test(logparse_line, protocol)
 Test(logparse_line, flags)
 {
 	static const struct mut m[] = {
-		{ KNOCK4, " SYN ", " ACK SYN ", "ACK flag set" },	/* SYN+ACK */
+		/* SYN+ACK */
+		{ KNOCK4, " SYN ", " ACK SYN ", "ACK flag set" },
 		{ KNOCK4, " SYN ", " ACK ", "ACK flag set" },
 		{ KNOCK4, " SYN ", " RST ", "RST flag set" },
 		{ KNOCK4, " SYN ", " SYN RST ", "RST flag set" },

@@ -1,0 +1,4 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-3.0-or-later
+# daemon.sh with firewall = iptables and the kernel's records read from /dev/kmsg
+FIREWALL=iptables SOURCE=kmsg exec bash "$(dirname "$0")/daemon.sh"

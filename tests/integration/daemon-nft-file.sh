@@ -1,0 +1,4 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-3.0-or-later
+# daemon.sh with firewall = nftables and the kernel's records read from a kern.log file
+FIREWALL=nftables SOURCE=file exec bash "$(dirname "$0")/daemon.sh"

@@ -1,0 +1,329 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-3.0-or-later
+# knockknock-daemon end to end: the real client knocks from one network
+# namespace, the real daemon in the other reads the real kernel's LOG
+# records and opens the port through the real firewall, loaded from exactly
+# what `knockknock-daemon --print-firewall` prints.  Topology: lib.sh.
+#
+#   FIREWALL=nftables|iptables SOURCE=kmsg|file bash daemon.sh
+#
+# SOURCE=file: the test plays rsyslog, copying its own kernel records into
+# DIR/kern.log (lib.sh's kernlog_writer), and rotates that file once by
+# rename and once by copy-truncate, with knocks around each rotation.
+# Every assertion is about an exact outcome; rejections are proven to have
+# been processed by a good knock sent after them, of which exactly one
+# grant must follow.
+set -eu -o pipefail
+cd "$(dirname "$0")/../.."
+. tests/integration/lib.sh
+
+FIREWALL=${FIREWALL:?set FIREWALL=nftables or iptables}
+SOURCE=${SOURCE:?set SOURCE=kmsg or file}
+LABEL="daemon($FIREWALL,$SOURCE)"
+PORT=2222 DELAY=2 NAME=alice
+KPORT=$((20000 + 0x$rnd % 20000))	# the knock port
+SRV=$TMP/srv CHOME=$TMP/home		# the server's DIR, the client's HOME
+WRONG=$TMP/wrong WHOME=$TMP/home-wrong	# same knock port, other keys
+OPENED="knockknock-daemon: opened tcp/$PORT for $CLI_ADDR for $DELAY s (profile $NAME)"
+KLOG=$TMP/kern.log			# our copy of the kernel's records
+[ "$SOURCE" = file ] && KLOG=$SRV/kern.log
+accepted=0				# knocks the daemon must have granted
+
+finish() {
+	local rc=$?
+	if [ "${done:-0}" != 1 ]; then
+		bad "the suite stopped early (status $rc)"
+		summary "$LABEL" || true
+	fi
+	if [ "$nfail" != 0 ] && [ -e "$TMP/daemon.err" ]; then
+		echo "--- daemon stderr"
+		cat "$TMP/daemon.err"
+	fi
+	cleanup
+}
+trap finish EXIT
+trap 'exit 1' INT TERM
+trap 'echo "error: line $LINENO: $BASH_COMMAND" >&2' ERR
+
+# ---- helpers ----
+
+knock() {	# [HOME]: the real client
+	cli env HOME="${1:-$CHOME}" "$KNOCKKNOCK" -p "$PORT" "$SRV_ADDR" >/dev/null
+}
+dry() {		# [HOME]: "ip_id=N tcp_seq=N tcp_ack=N tcp_window=N" of the next knock
+	cli env HOME="${1:-$CHOME}" "$KNOCKKNOCK" --dry-run -p "$PORT" "$SRV_ADDR"
+}
+fields() { echo "$1" | sed 's/[a-z_]*=//g'; }
+replay() {	# KNOCK (dry's output): send that SYN again with hping3
+	local id seq ack win
+	read -r id seq ack win <<<"$(fields "$1")"
+	cli hping3 -q -S -c 1 -p "$KPORT" -N "$id" -M "$seq" -L "$ack" \
+	    -w "$win" "$SRV_ADDR" >/dev/null 2>&1 || true	# 1: no answer
+}
+records() {	# KNOCK: how many kernel records of that SYN we have seen
+	local id seq ack win
+	read -r id seq ack win <<<"$(fields "$1")"
+	cat "$KLOG"* | grep -c -E "ID=$id .*DPT=$KPORT SEQ=$seq ACK=$ack WINDOW=$win " || true
+}
+records_are() { [ "$(records "$1")" = "$2" ]; }
+
+opened() { grep -c -F ' opened ' "$TMP/daemon.err" || true; }
+opened_is() { [ "$(opened)" = "$1" ]; }
+granted() {	# wait for the daemon to log grant number accepted+1
+	accepted=$((accepted + 1))
+	wait_for 3 opened_is "$accepted"
+}
+srv_counter() { cat "$SRV/profiles/$NAME/counter"; }
+cli_counter() { cat "$CHOME/.knockknock/$SRV_ADDR/counter"; }
+
+# grants: our grants in the server's firewall, one a line; fails if the
+# firewall cannot be listed.
+grants() {
+	local out
+	if [ "$FIREWALL" = nftables ]; then
+		out=$(srv nft list set inet knockknock allow4) || return 1
+		printf '%s\n' "$out" | grep -o "[0-9.]* \. [0-9]* timeout [^,}]*" || true
+	else
+		out=$(srv iptables -w -S INPUT) || return 1
+		printf '%s\n' "$out" | grep -F 'knockknock expires=' || true
+	fi
+}
+has_grant() { grants | grep -q -F -e "$CLI_ADDR . $PORT " -e "-s $CLI_ADDR/32 "; }
+no_grants() { local g; g=$(grants) && [ -z "$g" ]; }
+
+# connect_within MS: from the client, retry connecting to the protected port
+# until one succeeds (print the ms it took, status 0) or MS have passed.
+connect_within() {
+	cli timeout 5 bash -c 'ms() { local t=${EPOCHREALTIME//[.,]/}; echo $((t / 1000)); }
+		start=$(ms)
+		until : 3<>"/dev/tcp/$1/$2"; do
+			[ $(($(ms) - start)) -lt "$0" ] || exit 1
+			sleep 0.01
+		done 2>/dev/null
+		echo $(($(ms) - start))' "$1" "$SRV_ADDR" "$PORT"
+}
+
+# pid_gone PID: no such process, or a zombie.
+pid_gone() {
+	local s
+	s=$(awk '/^State:/ { print $2 }' "/proc/$1/status" 2>/dev/null) || return 0
+	[ -z "$s" ] || [ "$s" = Z ]
+}
+reap() {	# PID (gone): forget it, so that cleanup never kills a reused PID
+	local p keep=()
+	for p in "${PIDS[@]}"; do [ "$p" = "$1" ] || keep+=("$p"); done
+	PIDS=("${keep[@]}")
+}
+watcher_pid() { pgrep -P "$DAEMON_PID"; }
+status_field() { awk -v k="$2:" '$1 == k { $1 = ""; sub(/^ /, ""); print }' "/proc/$1/status"; }
+
+# expire_ms T0: poll until no grant is left; print the ms since T0.
+expire_ms() {
+	wait_for $((DELAY + 3)) no_grants || return 1
+	echo $(($(now_ms) - $1))
+}
+since() { [ $(($(now_ms) - $1)) -ge "$2" ]; }	# T0 MS: MS have passed
+# in_window MS: a grant lived about DELAY seconds (the kernel's or the
+# helper's timer; polling adds up to a few tens of ms, a loaded machine more).
+in_window() { [ "$1" -ge $((DELAY * 1000 - 100)) ] && [ "$1" -le $((DELAY * 1000 + 1500)) ]; }
+
+# ---- setup ----
+
+topology_up
+make_conf "$SRV" "$FIREWALL" "$SOURCE" "$CHOME" "$NAME" "$KPORT"
+make_conf "$WRONG" "$FIREWALL" "$SOURCE" "$WHOME" mallory "$KPORT"
+"$DAEMON" -C "$SRV" --print-firewall "$FIREWALL" >"$TMP/firewall"
+if [ "$FIREWALL" = nftables ]; then
+	srv nft -f "$TMP/firewall"
+elif head -n1 "$TMP/firewall" | grep -q '^#!/bin/sh'; then
+	srv sh "$TMP/firewall"		# printed as a shell script
+else
+	srv iptables-restore <"$TMP/firewall"
+fi
+if [ "$SOURCE" = file ]; then
+	# As rsyslog creates it on Debian: root:adm 0640; the watcher keeps
+	# group adm to reopen it after a rotation.
+	install -m 0640 -g adm /dev/null "$KLOG"
+	srclabel=$KLOG
+else
+	srclabel=/dev/kmsg
+fi
+kernlog_writer "$KLOG"
+listen "$PORT"
+start_daemon "$SRV"
+
+# ---- tests ----
+
+check "0 ready line names the source, firewall and delay" grep -q -x \
+    "knockknock-daemon: ready: 1 profiles\?, log source $srclabel, firewall $FIREWALL, delay $DELAY s" \
+    "$TMP/daemon.err"
+
+w=$(watcher_pid) || w=
+check "7 the watcher is the daemon's only child" test -n "$w" -a "$(echo "$w" | wc -l)" = 1
+if [ -n "$w" ]; then
+	nobody="$(id -u nobody) $(id -u nobody) $(id -u nobody) $(id -u nobody)"
+	expect "7 watcher uid (real, effective, saved, fs) is nobody" "$nobody" "$(status_field "$w" Uid | tr '\t' ' ')"
+	expect "7 watcher CapEff" 0000000000000000 "$(status_field "$w" CapEff)"
+	expect "7 watcher CapPrm" 0000000000000000 "$(status_field "$w" CapPrm)"
+	expect "7 watcher CapBnd" 0000000000000000 "$(status_field "$w" CapBnd)"
+	expect "7 watcher CapAmb" 0000000000000000 "$(status_field "$w" CapAmb)"
+	expect "7 watcher NoNewPrivs" 1 "$(status_field "$w" NoNewPrivs)"
+	expect "7 watcher's only supplementary group is adm" "$(getent group adm | cut -d: -f3)" \
+	    "$(status_field "$w" Groups | tr -d ' \t')"
+fi
+
+expect "1 refused before a knock" refused "$(connect_result "$SRV_ADDR" "$PORT")"
+check "1 (the listener answers inside the server)" \
+    srv timeout 1 bash -c "exec 3<>/dev/tcp/127.0.0.1/$PORT"
+
+k1=$(dry)
+c0=$(cli_counter)
+knock
+if ms=$(connect_within 1000 "$SRV_ADDR" "$PORT"); then
+	ok "2 connected ${ms} ms after the knock"
+else
+	bad "2 no connection within 1 s of the knock"
+fi
+check "2 the daemon logged the grant" granted
+expect "2 server counter follows the client's" "$((c0 + 1)) $((c0 + 1))" "$(srv_counter) $(cli_counter)"
+
+expect "3 a second connection is refused" refused "$(connect_result "$SRV_ADDR" "$PORT")"
+if [ "$FIREWALL" = nftables ]; then
+	check "3 the first connection deleted the grant" no_grants
+else
+	# The rule stays until its expiry; its limit match (last, after
+	# the port and state matches) allowed one new connection.
+	rule=$(srv iptables -w -S INPUT | sed -n 2p)
+	check "3 the rule: first in INPUT, the limit match last" grep -q -E -x -- \
+	    "-A INPUT -s $CLI_ADDR/32 -p tcp -m tcp --dport $PORT -m conntrack --ctstate NEW -m comment --comment \"knockknock expires=[0-9]+\" -m limit --limit 1/min --limit-burst 1 -j ACCEPT" <<<"$rule"
+	left=$(($(echo "$rule" | sed -n 's/.*expires=\([0-9]*\).*/\1/p') - $(date +%s)))
+	check "3 the rule's expiry is now + delay ($left s left)" \
+	    test "$left" -ge $((DELAY - 1)) -a "$left" -le "$DELAY"
+fi
+
+if [ "$SOURCE" = file ]; then
+	# Rotation by rename as logrotate + rsyslog do it: rename; rsyslog
+	# still writes to the old file; logrotate creates the new one and
+	# HUPs rsyslog, which reopens it.
+	mv "$KLOG" "$KLOG.1"
+	knock
+	check "rotation by rename: a knock written to the old file opens" granted
+	# logrotate's "create 0640 root adm" (and rsyslog creating a file)
+	# make it private first, then give it to the group: done in steps
+	# here so that the daemon sees the moment the file is unreadable.
+	(umask 077 && : >"$KLOG")
+	chgrp adm "$KLOG"
+	chmod 0640 "$KLOG"
+	kill -HUP "$WRITER_PID"
+	knock
+	check "rotation by rename: a knock written to the new file opens" granted
+	expect "rotation by rename: the records went to the old, then the new file" \
+	    "2 1" "$(grep -c "DPT=$KPORT" "$KLOG.1") $(grep -c "DPT=$KPORT" "$KLOG")"
+fi
+
+check "4 (the earlier grants have expired)" wait_for $((DELAY + 3)) no_grants
+k2=$(dry)
+t0=$(now_ms)
+knock
+check "4 an unused knock is granted" granted
+check "4 the grant is in the firewall" has_grant
+if ms=$(expire_ms "$t0") && in_window "$ms"; then
+	ok "4 the grant is gone after the delay (${ms} ms)"
+else
+	bad "4 the grant is gone after the delay" "${ms:-still there} ms"
+fi
+expect "4 refused after the delay" refused "$(connect_result "$SRV_ADDR" "$PORT")"
+
+# 10: a second knock while the first grant is pending must get the full
+# delay it is logged with ("opened ... for 2 s"), not the first's rest.
+t0=$(now_ms)
+knock
+check "10 a first knock is granted" granted
+wait_for $DELAY since "$t0" 1000	# not readiness: time must pass
+t1=$(now_ms)
+knock
+check "10 a second knock 1 s later is granted" granted
+wait_for $((DELAY + 1)) since "$t0" $((DELAY * 1000 + 300))
+check "10 the grant outlives the first knock's delay" has_grant
+if ms=$(expire_ms "$t1") && in_window "$ms"; then
+	ok "10 it is gone after the second knock's delay (${ms} ms)"
+else
+	bad "10 it is gone after the second knock's delay" "${ms:-still there} ms"
+fi
+
+c1=$(srv_counter)
+n=$(opened)
+kw=$(dry "$WHOME")
+replay "$k1"				# used in 2
+replay "$k2"				# expired unused in 4
+knock "$WHOME"				# wrong keys
+check "5 replays and the wrong-key knock reached the kernel log" \
+    wait_for 3 eval 'records_are "$k1" 2 && records_are "$k2" 2 && records_are "$kw" 1'
+expect "5 refused after replays and a wrong-key knock" refused "$(connect_result "$SRV_ADDR" "$PORT")"
+expect "5 server counter unchanged" "$c1" "$(srv_counter)"
+knock					# processed after the three above
+check "5 a good knock after them is granted" granted
+expect "5 replays and wrong keys granted nothing" "$((n + 1))" "$(opened)"
+expect "5 only the good knock advanced the counter" "$((c1 + 1))" "$(srv_counter)"
+
+if [ "$SOURCE" = file ]; then
+	cp "$KLOG" "$KLOG.2"
+	: >"$KLOG"
+fi
+k4=$(dry)
+knock
+if [ "$SOURCE" = file ]; then
+	check "rotation by copy-truncate: a knock after it opens" granted
+else
+	check "6 a knock before the restart is granted" granted
+fi
+check "6 its grant is in the firewall" has_grant
+w=$(watcher_pid) || w=
+c2=$(srv_counter)
+kill -TERM "$DAEMON_PID"
+check "6 SIGTERM: the daemon and the watcher exit" wait_for 3 eval 'pid_gone $DAEMON_PID && pid_gone ${w:-0}'
+reap "$DAEMON_PID"
+check "6 SIGTERM: grants withdrawn" no_grants
+expect "6 the counter file kept its value" "$c2" "$(srv_counter)"
+start_daemon "$SRV"
+n=$(opened)
+replay "$k4"				# the newest accepted knock
+replay "$k1"
+check "6 old knocks reached the kernel log" \
+    wait_for 3 eval 'records_are "$k4" 2 && records_are "$k1" 3'
+knock
+if ms=$(connect_within 1000 "$SRV_ADDR" "$PORT"); then
+	ok "6 a new knock after the restart connects (${ms} ms)"
+else
+	bad "6 a new knock after the restart connects within 1 s"
+fi
+check "6 the restarted daemon logged it" granted
+expect "6 old knocks granted nothing after the restart" "$((n + 1))" "$(opened)"
+expect "6 counter" "$((c2 + 1))" "$(srv_counter)"
+
+# 8: a crash leaves nothing open for longer than the delay.
+t0=$(now_ms)
+knock
+check "8 an unused knock is granted" granted
+w=$(watcher_pid) || w=
+kill -KILL "$DAEMON_PID" ${w:+"$w"}
+check "8 kill -9: both processes are gone" wait_for 3 eval 'pid_gone $DAEMON_PID && pid_gone ${w:-0}'
+reap "$DAEMON_PID"
+check "8 the grant outlives the daemon" has_grant
+if [ "$FIREWALL" = iptables ]; then
+	# No timer survives the crash: the restarted daemon removes the rule
+	# at the expiry written in its comment.
+	start_daemon "$SRV"
+fi
+if ms=$(expire_ms "$t0") && in_window "$ms"; then
+	ok "8 the grant is gone after the delay (${ms} ms)"
+else
+	bad "8 the grant is gone after the delay" "${ms:-still there} ms"
+fi
+expect "8 refused after it" refused "$(connect_result "$SRV_ADDR" "$PORT")"
+
+expect "9 one 'opened' line for each accepted knock, exact text" \
+    "$accepted $accepted" "$(opened) $(grep -c -x -F "$OPENED" "$TMP/daemon.err")"
+
+done=1
+if summary "$LABEL"; then exit 0; else exit 1; fi
