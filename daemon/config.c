@@ -105,8 +105,8 @@ config_handler(void *ctx, const char *section, const char *key,
 	return 0;
 }
 
-int
-config_load(const char *path, struct config *c, char err[static INI_ERRLEN])
+static void
+config_defaults(struct config *c)
 {
 	memset(c, 0, sizeof(*c));
 	c->delay_s = 15;
@@ -115,7 +115,20 @@ config_load(const char *path, struct config *c, char err[static INI_ERRLEN])
 	c->firewall = FIREWALL_NFTABLES;
 	strcpy(c->user, "nobody");
 	strcpy(c->group, "adm");
+}
 
+int
+config_load_buf(const char *name, const char *text, size_t len,
+    struct config *c, char err[static INI_ERRLEN])
+{
+	config_defaults(c);
+	return ini_parse_buf(name, text, len, config_handler, c, err);
+}
+
+int
+config_load(const char *path, struct config *c, char err[static INI_ERRLEN])
+{
+	config_defaults(c);
 	if (ini_parse_file(path, config_handler, c, err) == -1) {
 		if (errno == ENOENT)
 			return 0;	/* no file: every default */

@@ -29,6 +29,10 @@ struct config {
 int	config_load(const char *path, struct config *c,
 	    char err[static INI_ERRLEN]);
 
+/* The same for text in memory (tests, fuzzing); `name` is used in err. */
+int	config_load_buf(const char *name, const char *text, size_t len,
+	    struct config *c, char err[static INI_ERRLEN]);
+
 const char *config_firewall_name(enum firewall fw);
 
 /* "nftables" or "iptables" to the enum.  0, or -1 with *errstr. */

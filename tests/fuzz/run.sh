@@ -9,7 +9,7 @@
 # log in build/fuzz/fuzz_NAME.log.  One line per harness, then a summary; the
 # exit status is non-zero if any harness failed to build or to run clean.
 #
-#   FUZZ_SECONDS=60 sh tests/fuzz/run.sh [profile ini grant logparse]
+#   FUZZ_SECONDS=60 sh tests/fuzz/run.sh [profile ini config grant logparse]
 set -u
 cd "$(dirname "$0")/../.." || exit 1
 
@@ -26,6 +26,7 @@ sources() {
 	ini)		echo "profiles/ini.c" ;;
 	grant)		echo "privsep/msg.c" ;;
 	logparse)	echo "daemon/logparse.c" ;;
+	config)		echo "daemon/config.c profiles/ini.c" ;;
 	*)		return 1 ;;
 	esac
 }
@@ -57,7 +58,7 @@ if [ $# -gt 0 ]; then
 	names=$*
 else
 	names=
-	for n in profile ini grant logparse; do
+	for n in profile ini config grant logparse; do
 		[ -f "tests/fuzz/fuzz_$n.c" ] && names="$names $n"
 	done
 fi
