@@ -36,17 +36,28 @@ int
 nft_grant_format(char *buf, size_t len, const struct grant *g,
     unsigned int delay_s, const char **errstr)
 {
-	char	addr[INET6_ADDRSTRLEN];
-	int	n;
+	char		 addr[INET6_ADDRSTRLEN];
+	const char	*set;
+	int		 n;
 
 	if ((g->family != AF_INET && g->family != AF_INET6) ||
 	    inet_ntop(g->family, g->addr, addr, sizeof(addr)) == NULL) {
 		*errstr = "unknown address family";
 		return -1;
 	}
-	n = snprintf(buf, len, "add element " NFT_TABLE " %s { %s . %u "
-	    "timeout %us }", g->family == AF_INET ? "allow4" : "allow6", addr,
-	    (unsigned int)g->port, delay_s);
+	set = g->family == AF_INET ? "allow4" : "allow6";
+	/*
+	 * "add element" leaves the timeout of an element that exists alone,
+	 * so a second knock within the delay would expire with the first.
+	 * Add (so that the delete cannot fail), delete, add with the full
+	 * timeout: one transaction, whether or not the element existed.
+	 */
+	n = snprintf(buf, len,
+	    "add element " NFT_TABLE " %s { %s . %u }\n"
+	    "delete element " NFT_TABLE " %s { %s . %u }\n"
+	    "add element " NFT_TABLE " %s { %s . %u timeout %us }\n",
+	    set, addr, (unsigned int)g->port, set, addr, (unsigned int)g->port,
+	    set, addr, (unsigned int)g->port, delay_s);
 	if (n < 0 || (size_t)n >= len) {
 		*errstr = "command too long";
 		return -1;
@@ -94,14 +105,17 @@ nft_setup(unsigned int delay_s)
 int
 nft_grant(const struct grant *g, unsigned int delay_s)
 {
-	char		 cmd[NFT_CMD_MAX];
+	char		 cmd[NFT_CMD_MAX], what[INET6_ADDRSTRLEN + 32];
 	const char	*errstr;
 
 	if (nft_grant_format(cmd, sizeof(cmd), g, delay_s, &errstr) == -1) {
 		log_warnx("nftables: %s", errstr);
 		return -1;
 	}
-	return run(cmd, cmd);
+	inet_ntop(g->family, g->addr, what, INET6_ADDRSTRLEN);
+	snprintf(what + strlen(what), sizeof(what) - strlen(what),
+	    " port %u", (unsigned int)g->port);
+	return run(cmd, what);
 }
 
 void

@@ -31,12 +31,14 @@
 #define NFT_GRANT6	"ct state new ip6 saddr . tcp dport @allow6 " \
 			"delete @allow6 { ip6 saddr . tcp dport } accept"
 
-#define NFT_CMD_MAX	128	/* bytes, enough for any grant command */
+#define NFT_CMD_MAX	512	/* bytes, enough for any grant command */
 
 /*
- * Format the command that adds the grant *g (validated) for delay_s
- * seconds, e.g. "add element inet knockknock allow4 { 10.0.0.2 . 22
- * timeout 15s }".  Pure; 0, or -1 with *errstr when the family is unknown
+ * Format the commands that add the grant *g (validated) for delay_s
+ * seconds, replacing a pending grant for the same address and port so that
+ * its timeout starts again: "add element inet knockknock allow4 { 10.0.0.2
+ * . 22 }", "delete element ..." and "add element ... timeout 15s }", one
+ * line each.  Pure; 0, or -1 with *errstr when the family is unknown
  * or buf is too small.
  */
 int	nft_grant_format(char *buf, size_t len, const struct grant *g,

@@ -12,13 +12,16 @@
 # rename and once by copy-truncate, with knocks around each rotation.
 # Every assertion is about an exact outcome; rejections are proven to have
 # been processed by a good knock sent after them, of which exactly one
-# grant must follow.
+# grant must follow.  Checks are numbered as in issues 4 and 5 (0 and 10
+# are extra: the ready line, and a second knock renewing a pending grant).
+[ -n "${BASH_VERSION:-}" ] || exec bash "$0" "$@"	# run.sh uses sh
+if [ -z "${FIREWALL:-}" ] || [ -z "${SOURCE:-}" ]; then
+	echo "daemon.sh: nothing to do without FIREWALL and SOURCE; daemon-*.sh set them"
+	exit 0
+fi
 set -eu -o pipefail
 cd "$(dirname "$0")/../.."
 . tests/integration/lib.sh
-
-FIREWALL=${FIREWALL:?set FIREWALL=nftables or iptables}
-SOURCE=${SOURCE:?set SOURCE=kmsg or file}
 LABEL="daemon($FIREWALL,$SOURCE)"
 PORT=2222 DELAY=2 NAME=alice
 KPORT=$((20000 + 0x$rnd % 20000))	# the knock port
@@ -31,6 +34,8 @@ accepted=0				# knocks the daemon must have granted
 
 finish() {
 	local rc=$?
+	set +e
+	trap '' PIPE			# stdout may be a closed pipe
 	if [ "${done:-0}" != 1 ]; then
 		bad "the suite stopped early (status $rc)"
 		summary "$LABEL" || true
@@ -42,7 +47,7 @@ finish() {
 	cleanup
 }
 trap finish EXIT
-trap 'exit 1' INT TERM
+trap 'exit 1' INT TERM HUP PIPE
 trap 'echo "error: line $LINENO: $BASH_COMMAND" >&2' ERR
 
 # ---- helpers ----
@@ -123,9 +128,9 @@ expire_ms() {
 	echo $(($(now_ms) - $1))
 }
 since() { [ $(($(now_ms) - $1)) -ge "$2" ]; }	# T0 MS: MS have passed
-# in_window MS: a grant lived about DELAY seconds (the kernel's or the
-# helper's timer; polling adds up to a few tens of ms, a loaded machine more).
-in_window() { [ "$1" -ge $((DELAY * 1000 - 100)) ] && [ "$1" -le $((DELAY * 1000 + 1500)) ]; }
+# in_window MS [EARLY_MS]: a grant that vanished MS after its knock lived
+# about DELAY s: at most EARLY_MS (100) less, or 1.5 s more (polling, load).
+in_window() { [ "$1" -ge $((DELAY * 1000 - ${2:-100})) ] && [ "$1" -le $((DELAY * 1000 + 1500)) ]; }
 
 # ---- setup ----
 
@@ -198,7 +203,7 @@ else
 	    "-A INPUT -s $CLI_ADDR/32 -p tcp -m tcp --dport $PORT -m conntrack --ctstate NEW -m comment --comment \"knockknock expires=[0-9]+\" -m limit --limit 1/min --limit-burst 1 -j ACCEPT" <<<"$rule"
 	left=$(($(echo "$rule" | sed -n 's/.*expires=\([0-9]*\).*/\1/p') - $(date +%s)))
 	check "3 the rule's expiry is now + delay ($left s left)" \
-	    test "$left" -ge $((DELAY - 1)) -a "$left" -le "$DELAY"
+	    test "$left" -ge $((DELAY - 1)) -a "$left" -le $((DELAY + 1))
 fi
 
 if [ "$SOURCE" = file ]; then
@@ -239,11 +244,11 @@ expect "4 refused after the delay" refused "$(connect_result "$SRV_ADDR" "$PORT"
 t0=$(now_ms)
 knock
 check "10 a first knock is granted" granted
-wait_for $DELAY since "$t0" 1000	# not readiness: time must pass
+wait_for $DELAY since "$t0" 1000 || true	# time must pass: no readiness
 t1=$(now_ms)
 knock
 check "10 a second knock 1 s later is granted" granted
-wait_for $((DELAY + 1)) since "$t0" $((DELAY * 1000 + 300))
+wait_for $((DELAY + 1)) since "$t0" $((DELAY * 1000 + 300)) || true
 check "10 the grant outlives the first knock's delay" has_grant
 if ms=$(expire_ms "$t1") && in_window "$ms"; then
 	ok "10 it is gone after the second knock's delay (${ms} ms)"
@@ -314,8 +319,9 @@ if [ "$FIREWALL" = iptables ]; then
 	# No timer survives the crash: the restarted daemon removes the rule
 	# at the expiry written in its comment.
 	start_daemon "$SRV"
+	early=1000	# the comment holds whole seconds
 fi
-if ms=$(expire_ms "$t0") && in_window "$ms"; then
+if ms=$(expire_ms "$t0") && in_window "$ms" "${early:-100}"; then
 	ok "8 the grant is gone after the delay (${ms} ms)"
 else
 	bad "8 the grant is gone after the delay" "${ms:-still there} ms"

@@ -15,7 +15,8 @@
 # source, kernlog_writer below) reads them.  Records are told apart from
 # other tests' by $SRV_IF and the addresses, both random for each run.
 #
-# Usage: . tests/integration/lib.sh; trap cleanup EXIT INT TERM; topology_up
+# Usage: . tests/integration/lib.sh; trap cleanup EXIT; trap "exit 1" INT TERM
+# HUP PIPE; topology_up
 # The caller runs from the top of the tree.  V=1 prints every command run in
 # a namespace.
 
@@ -40,7 +41,8 @@ cli() { pp ip netns exec "$NS_C" "$@"; }
 
 cleanup() {
 	local ns pid
-	trap - EXIT INT TERM
+	trap - EXIT INT TERM HUP PIPE
+	set +e
 	for pid in "${PIDS[@]}"; do kill "$pid" 2>/dev/null || true; done
 	for ns in "$NS_S" "$NS_C"; do
 		for pid in $(ip netns pids "$ns" 2>/dev/null); do

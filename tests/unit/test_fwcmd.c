@@ -40,13 +40,20 @@ rule(const char *addr, uint16_t port, int64_t expires)
 	return r;
 }
 
+/* The three lines of a grant: add, delete, add with the timeout. */
 static void
-nft_ok(const char *addr, uint16_t port, unsigned int delay, const char *want)
+nft_ok(const char *addr, uint16_t port, unsigned int delay, const char *set,
+    const char *elem)
 {
 	struct grant	 g = mk(addr, port);
-	char		 buf[NFT_CMD_MAX];
+	char		 buf[NFT_CMD_MAX], want[NFT_CMD_MAX];
 	const char	*errstr = NULL;
 
+	snprintf(want, sizeof(want),
+	    "add element inet knockknock %s { %s }\n"
+	    "delete element inet knockknock %s { %s }\n"
+	    "add element inet knockknock %s { %s timeout %us }\n",
+	    set, elem, set, elem, set, elem, delay);
 	cr_assert_eq(nft_grant_format(buf, sizeof(buf), &g, delay, &errstr),
 	    0, "%s", errstr);
 	cr_expect_str_eq(buf, want);
@@ -54,23 +61,20 @@ nft_ok(const char *addr, uint16_t port, unsigned int delay, const char *want)
 
 Test(nft, grant_format)
 {
-	nft_ok("10.0.0.2", 22, 15,
-	    "add element inet knockknock allow4 { 10.0.0.2 . 22 timeout 15s }");
-	nft_ok("2001:db8::1", 65535, 3600, "add element inet knockknock "
-	    "allow6 { 2001:db8::1 . 65535 timeout 3600s }");
-	nft_ok("::1.2.3.4", 1, 1,
-	    "add element inet knockknock allow6 { ::1.2.3.4 . 1 timeout 1s }");
+	nft_ok("10.0.0.2", 22, 15, "allow4", "10.0.0.2 . 22");
+	nft_ok("2001:db8::1", 65535, 3600, "allow6", "2001:db8::1 . 65535");
+	nft_ok("::1.2.3.4", 1, 1, "allow6", "::1.2.3.4 . 1");
 	/* The longest command fits NFT_CMD_MAX. */
 	nft_ok("ffff:ffff:ffff:ffff:ffff:ffff:ffff:fffe", 65535, 4294967295U,
-	    "add element inet knockknock allow6 { "
-	    "ffff:ffff:ffff:ffff:ffff:ffff:ffff:fffe . 65535 "
-	    "timeout 4294967295s }");
+	    "allow6", "ffff:ffff:ffff:ffff:ffff:ffff:ffff:fffe . 65535");
 }
 
 Test(nft, grant_format_truncation)
 {
 	static const char	 want[] =
-	    "add element inet knockknock allow4 { 10.0.0.2 . 22 timeout 15s }";
+	    "add element inet knockknock allow4 { 10.0.0.2 . 22 }\n"
+	    "delete element inet knockknock allow4 { 10.0.0.2 . 22 }\n"
+	    "add element inet knockknock allow4 { 10.0.0.2 . 22 timeout 15s }\n";
 	struct grant		 g = mk("10.0.0.2", 22);
 	char			 buf[sizeof(want)];
 	const char		*errstr = NULL;
