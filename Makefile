@@ -159,6 +159,11 @@ unit-asan: build/asan/unit-tests
 integration: all
 	sh tests/integration/run.sh
 
+# The live demo (root): two network namespaces, one knock; tests/demo.sh.
+.PHONY: demo
+demo: all
+	sh tests/demo.sh
+
 valgrind: build/unit-tests
 	valgrind --quiet --error-exitcode=1 --leak-check=full --trace-children=yes \
 		--errors-for-leak-kinds=definite ./build/unit-tests --jobs=1
@@ -176,10 +181,28 @@ install: all
 	else \
 		echo "note: run 'setcap cap_net_raw+ep $(DESTDIR)$(BINDIR)/knockknock' as root so users can knock without sudo"; \
 	fi
+	install -d $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man8 $(DESTDIR)$(UNITDIR)
+	install -m 0644 knockknock/knockknock.1 $(DESTDIR)$(MANDIR)/man1/knockknock.1
+	install -m 0644 daemon/knockknock-daemon.8 $(DESTDIR)$(MANDIR)/man8/knockknock-daemon.8
+	install -m 0644 profiles/knockknock-genprofile.8 $(DESTDIR)$(MANDIR)/man8/knockknock-genprofile.8
+	sed -e 's|/usr/local/sbin/|$(SBINDIR)/|g' -e 's|/etc/knockknock.d|$(SYSCONFDIR)/knockknock.d|g' \
+		daemon/knockknock-daemon.service >$(DESTDIR)$(UNITDIR)/knockknock-daemon.service
+	chmod 0644 $(DESTDIR)$(UNITDIR)/knockknock-daemon.service
+	install -d -m 0755 $(DESTDIR)$(SYSCONFDIR)/knockknock.d
+	install -d -m 0700 $(DESTDIR)$(SYSCONFDIR)/knockknock.d/profiles
+	@if [ -e $(DESTDIR)$(SYSCONFDIR)/knockknock.d/config ]; then \
+		echo "kept the existing $(DESTDIR)$(SYSCONFDIR)/knockknock.d/config"; \
+	else \
+		echo "install -m 0644 daemon/config.example $(DESTDIR)$(SYSCONFDIR)/knockknock.d/config"; \
+		install -m 0644 daemon/config.example $(DESTDIR)$(SYSCONFDIR)/knockknock.d/config; \
+	fi
 
 uninstall:
 	rm -f $(DESTDIR)$(BINDIR)/knockknock $(DESTDIR)$(SBINDIR)/knockknock-daemon \
 		$(DESTDIR)$(SBINDIR)/knockknock-genprofile
+	rm -f $(DESTDIR)$(MANDIR)/man1/knockknock.1 $(DESTDIR)$(MANDIR)/man8/knockknock-daemon.8 \
+		$(DESTDIR)$(MANDIR)/man8/knockknock-genprofile.8 \
+		$(DESTDIR)$(UNITDIR)/knockknock-daemon.service
 
 clean:
 	rm -rf build bin
@@ -191,5 +214,18 @@ fuzz:
 
 fuzz-quick:
 	CLANG="$(CLANG)" FUZZ_SECONDS=30 sh tests/fuzz/run.sh
+
+# ---- benchmarks (issue 6): method and figures in tests/bench/RESULTS.md;
+# the latency part needs root and says so when skipped ----
+
+bench: all $(call obj,tests/bench/gen.c tests/bench/latency.c tests/bench/counterwrite.c $(PROFILE_SRCS))
+	@mkdir -p build/bench
+	$(Q)$(CC) $(CFLAGS) $(KK_LDFLAGS) $(LDFLAGS) -o build/bench/gen \
+		build/tests/bench/gen.o $(call obj,$(PROFILE_SRCS)) $(LIBCRYPTO)
+	$(Q)$(CC) $(CFLAGS) $(KK_LDFLAGS) $(LDFLAGS) -o build/bench/latency \
+		build/tests/bench/latency.o $(call obj,$(PROFILE_SRCS)) $(LIBCRYPTO)
+	$(Q)$(CC) $(CFLAGS) $(KK_LDFLAGS) $(LDFLAGS) -o build/bench/counterwrite \
+		build/tests/bench/counterwrite.o build/profiles/counter.o
+	bash tests/bench/run.sh
 
 -include $(patsubst %.c,build/%.d,$(ALL_SRCS)) $(patsubst %.c,build/asan/%.d,$(UNIT_SRCS) $(LIB_SRCS))

@@ -21,7 +21,7 @@
 # records from inside a namespace, and leaves it set (other tests running
 # at the same time may rely on it).  Exit status: 0 when every step passed.
 set -u
-cd "$(dirname "$0")/.."
+cd "$(dirname "$0")/.." || exit 1
 
 FIREWALL=${FIREWALL:-nftables}	# or iptables
 PORT=22				# the protected port; a listener stands behind it
@@ -41,7 +41,7 @@ NET=10.$((64 + r1 % 128)).$r2
 SRV_ADDR=$NET.1 CLI_ADDR=$NET.2
 
 pass=0 fail=0
-daemon_pid= listener_pid= TMP= made_ns=
+daemon_pid="" listener_pid="" TMP="" made_ns=""
 
 # ---- small helpers ----
 
@@ -65,13 +65,20 @@ wait_until() {
 	done
 }
 
+# stop PID: SIGTERM, 3 s to exit, then SIGKILL.
+stop() {
+	kill "$1" 2>/dev/null || return 0
+	wait_until 3 gone "$1" || kill -9 "$1" 2>/dev/null
+	wait "$1" 2>/dev/null
+}
+gone() { ! kill -0 "$1" 2>/dev/null || grep -q '^State:.*Z' "/proc/$1/status" 2>/dev/null; }
+
 cleanup() {
 	trap - EXIT INT TERM
 	# The daemon's parent is the helper; on SIGTERM it withdraws its
 	# grants and the watcher follows it out.
 	for pid in $daemon_pid $listener_pid; do
-		kill "$pid" 2>/dev/null
-		wait "$pid" 2>/dev/null
+		stop "$pid"
 	done
 	for ns in $made_ns; do
 		for pid in $(ip netns pids "$ns" 2>/dev/null); do
@@ -95,7 +102,8 @@ case $FIREWALL in
 nftables|iptables) ;;
 *) echo "demo: FIREWALL must be nftables or iptables"; exit 1 ;;
 esac
-for c in ip bash python3 socat ss timeout; do
+fwcmd=nft; [ "$FIREWALL" = iptables ] && fwcmd=iptables
+for c in ip bash python3 socat ss timeout "$fwcmd"; do
 	command -v "$c" >/dev/null || { echo "demo: needs $c (sh .ci/deps.sh installs it)"; exit 1; }
 done
 
@@ -213,7 +221,7 @@ listener_pid=$!
 wait_until 5 listening || die "the listener did not start"
 
 # The client's copy of the profile: ~/.knockknock/SERVER_ADDR/.
-mkdir -m 0700 -p "$CHOME/.knockknock" &&
+mkdir -p "$CHOME" && mkdir -m 0700 "$CHOME/.knockknock" &&
 cp -rp "$DIR/profiles/$PROFILE" "$CHOME/.knockknock/$SRV_ADDR" ||
     die "cannot copy the profile to the client"
 
@@ -237,8 +245,8 @@ floor=$(cli env HOME="$CHOME" python3 -I "$TMP/probe.py" "$SRV_ADDR" "$PORT" 0 \
 n=$(opened_count)
 out=$(cli env HOME="$CHOME" python3 -I "$TMP/probe.py" "$SRV_ADDR" "$PORT" 1 \
     "$KNOCKKNOCK" -p "$PORT" "$SRV_ADDR")
-set -- $(printf '%s\n' "$out" | tail -n 1)	# STATUS MS
-status=$1 ms=$2
+last=$(printf '%s\n' "$out" | tail -n 1)	# "STATUS MS"
+status=${last%% *} ms=${last#* }
 if [ "$status" = 0 ]; then
 	ok "knock: knockknock -p $PORT $SRV_ADDR"
 else
@@ -247,10 +255,10 @@ fi
 printf '%s\n' "$out" | sed '$d' | sed 's/^/      /'
 wait_until 2 opened_more_than "$n" &&
     grep ' opened ' "$TMP/daemon.err" | tail -n 1 | sed 's/^knockknock-daemon: /      daemon: /'
-if [ "$ms" != - ]; then
-	added=$(awk "BEGIN { printf \"%.1f\", $ms - $floor }")
+if [ -n "$ms" ] && [ "$ms" != - ]; then
+	added=$(awk "BEGIN { printf \"%.1f\", $ms - ${floor:-0} }")
 	ok "after the knock: tcp/$PORT accepted one connection, $ms ms after the knock started"
-	echo "      floor: $floor ms (starting the client and one connect): the knock adds $added ms"
+	echo "      floor $floor ms (starting the client and one connect), so the knock adds $added ms"
 else
 	bad "after the knock: tcp/$PORT accepted no connection within 3 s"
 fi
