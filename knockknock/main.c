@@ -4,7 +4,8 @@
  * us, made from the profile in ~/.knockknock/HOST/ (DESIGN.md §1, §3, §4).
  *
  * Order matters.  The raw socket is opened first, then every capability is
- * dropped, and only then is anything read: the profile, HOST, the
+ * dropped (libnet only builds the packet, which needs none), and only then
+ * is anything read: the profile, HOST, the
  * environment's HOME are untrusted, so they are handled with no privilege.
  * The advanced counter is on disk before the SYN leaves, so a crash can
  * never reuse a counter; a SYN that is lost costs one counter, which the
@@ -22,6 +23,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <cap-ng.h>
 
@@ -188,10 +190,12 @@ flush_stdout(void)
 
 /* Save the advanced counter, then send: never the other way round. */
 static int
-send_knock(libnet_t *l, const char *dir, uint64_t next,
-    const struct target *t, struct packet_syn *s)
+send_knock(int fd, const char *dir, uint64_t next, const struct target *t,
+    struct packet_syn *s)
 {
 	char err[PACKET_ERRLEN];
+	libnet_t *l = NULL;
+	int ret = -1;
 
 	s->dst = t->addr;
 	if (packet_source_addr(s->dst, s->dport, &s->src) == -1) {
@@ -203,26 +207,30 @@ send_knock(libnet_t *l, const char *dir, uint64_t next,
 		err1("getrandom: %s", strerror(errno));
 		return -1;
 	}
-	if (packet_build(l, s, err) == -1) {
+	if (packet_open(&l, err) == -1 || packet_build(l, s, err) == -1) {
 		err1("cannot build the knock: %s", err);
-		return -1;
+		goto out;
 	}
 	if (counter_save(dir, next) == -1) {
 		err1("%s/counter: cannot save the counter, nothing sent: %s",
 		    dir, strerror(errno));
-		return -1;
+		goto out;
 	}
-	if (packet_send(l, err) == -1) {
+	if (packet_send(l, fd, s, err) == -1) {
 		err1("cannot send the knock to %s (%s) port %u: %s; the counter "
 		    "was already advanced, which is harmless: the server's "
 		    "window absorbs it", t->host, t->addr_text, s->dport, err);
-		return -1;
+		goto out;
 	}
-	return 0;
+	ret = 0;
+out:
+	if (l != NULL)
+		libnet_destroy(l);
+	return ret;
 }
 
 static int
-knock(libnet_t *l, const struct args *a)
+knock(int fd, const struct args *a)
 {
 	char dir[PATH_MAX];
 	struct profile p;
@@ -249,7 +257,7 @@ knock(libnet_t *l, const struct args *a)
 		ret = flush_stdout();
 		goto out;
 	}
-	if (resolve(&t) == -1 || send_knock(l, dir, counter + 1, &t, &s) == -1)
+	if (resolve(&t) == -1 || send_knock(fd, dir, counter + 1, &t, &s) == -1)
 		goto out;
 	printf("Knock sent to %s (%s) port %u, asking for tcp/%u.\n",
 	    t.host, t.addr_text, s.dport, a->port);
@@ -265,9 +273,8 @@ main(int argc, char *argv[])
 {
 	char err[PACKET_ERRLEN];
 	struct args a;
-	libnet_t *l = NULL;
 	const char *errstr;
-	int ret;
+	int fd = -1, ret;
 
 	if (args_parse(argc, argv, &a, &errstr) == -1) {
 		if (a.bad_port) {
@@ -286,7 +293,7 @@ main(int argc, char *argv[])
 		puts("knockknock " KNOCKKNOCK_VERSION);
 		return flush_stdout() == 0 ? 0 : 1;
 	}
-	if (!a.dry_run && packet_open(LIBNET_RAW4, &l, err) == -1) {
+	if (!a.dry_run && packet_raw_socket(&fd, err) == -1) {
 		if (errno == EPERM || errno == EACCES)
 			err1("%s; run as root, or as root once: setcap "
 			    "cap_net_raw+ep $(command -v knockknock)", err);
@@ -294,8 +301,8 @@ main(int argc, char *argv[])
 			err1("%s", err);
 		return 1;
 	}
-	ret = drop_privileges() == 0 && knock(l, &a) == 0 ? 0 : 1;
-	if (l != NULL)
-		libnet_destroy(l);
+	ret = drop_privileges() == 0 && knock(fd, &a) == 0 ? 0 : 1;
+	if (fd != -1)
+		close(fd);
 	return ret;
 }

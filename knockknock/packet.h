@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * The knock itself: one IPv4 TCP SYN whose IP ID, SEQ, ACK and WINDOW carry
- * the v1 fields (DESIGN.md §3), built and sent with libnet over a raw
+ * the v1 fields (DESIGN.md §3), built with libnet and sent on a raw
  * socket.  TTL 64, SYN only, no options, no payload, both checksums set.
  */
 #ifndef PACKET_H
@@ -28,14 +28,15 @@ struct packet_syn {
 };
 
 /*
- * Open libnet with `injection` (LIBNET_RAW4 to send, LIBNET_NONE to build
- * only).  For LIBNET_RAW4 a raw socket is tried first so that the caller
- * gets a trustworthy errno (libnet's own clobbers it): EPERM or EACCES mean
- * "no CAP_NET_RAW".  Returns 0 with *lp set, or -1 with err set to one line
- * and errno set (0 when the failure was libnet's, not the socket's).
+ * Open the raw socket the knock is sent on (IPPROTO_RAW: IP_HDRINCL).
+ * Needs CAP_NET_RAW.  0 with *fd set, or -1 with err set to one line and
+ * errno set: EPERM or EACCES mean "no CAP_NET_RAW".
  */
-int	packet_open(int injection, libnet_t **lp,
-	    char err[static PACKET_ERRLEN]);
+int	packet_raw_socket(int *fd, char err[static PACKET_ERRLEN]);
+
+/* Open libnet to build packets only (LIBNET_NONE); no privilege needed.
+ * 0 with *lp set, or -1 with err set to one line. */
+int	packet_open(libnet_t **lp, char err[static PACKET_ERRLEN]);
 
 /*
  * Encrypt a request for `port` with the first counter >= *counter whose
@@ -65,7 +66,9 @@ int	packet_source_addr(struct in_addr dst, uint16_t dport,
 int	packet_build(libnet_t *l, const struct packet_syn *s,
 	    char err[static PACKET_ERRLEN]);
 
-/* Send what packet_build built, whole.  0, or -1 with err set. */
-int	packet_send(libnet_t *l, char err[static PACKET_ERRLEN]);
+/* Send what packet_build built for *s, whole, on the raw socket fd.
+ * 0, or -1 with err set. */
+int	packet_send(libnet_t *l, int fd, const struct packet_syn *s,
+	    char err[static PACKET_ERRLEN]);
 
 #endif
