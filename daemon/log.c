@@ -3,13 +3,15 @@
  * Logging for knockknock-daemon and its helper (OpenBSD ntpd's API).
  * Until log_init() messages go to stderr only (the one-shot modes and
  * startup errors); after it, to syslog (facility daemon) and, in the
- * foreground, to stderr as well.  The settings below are the only state:
+ * foreground, to stderr as well, unless stderr is the journal already.  The settings below are the only state:
  * a daemon must know where its own messages go.
  */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
+#include <sys/stat.h>
 #include <syslog.h>
 
 #include "daemon/log.h"
@@ -18,11 +20,28 @@ static int	log_foreground = 1;
 static int	log_syslog = 0;
 static const char *log_ident = "knockknock-daemon";
 
+/*
+ * Under systemd, stderr may be the journal already (JOURNAL_STREAM names
+ * its device and inode): a copy there would log every line twice.
+ */
+static int
+stderr_is_journal(void)
+{
+	const char		*js = getenv("JOURNAL_STREAM");
+	unsigned long long	 dev, ino;
+	struct stat		 st;
+
+	if (js == NULL || sscanf(js, "%llu:%llu", &dev, &ino) != 2 ||
+	    fstat(STDERR_FILENO, &st) == -1)
+		return 0;
+	return st.st_dev == dev && st.st_ino == ino;
+}
+
 void
 log_init(const char *ident, int foreground)
 {
 	log_ident = ident;
-	log_foreground = foreground;
+	log_foreground = foreground && !stderr_is_journal();
 	log_syslog = 1;
 	openlog(ident, LOG_PID | LOG_NDELAY, LOG_DAEMON);
 }

@@ -183,7 +183,7 @@ helper_run(int sock, const struct helper_conf *conf)
 		if (pfd[0].revents == 0)
 			continue;
 		if (receive(be, sock, &g) == 0)
-			quit(be, 0);	/* the watcher is gone */
+			quit(be, 1);	/* the watcher died: a failure */
 		grant(be, &g, conf->delay_s);
 	}
 }

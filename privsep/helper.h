@@ -24,9 +24,10 @@ struct helper_conf {
  * Run the helper on `sock` (a SOCK_SEQPACKET end).  Sets up the firewall
  * backend (nftables: its own table and sets, created idempotently;
  * iptables: removes expired rules of ours left by a crash), sends one byte
- * HELPER_READY, then serves grants.  Exits on EOF, on a malformed message
- * and on SIGTERM/SIGINT, removing what it added where the backend needs it.
- * Never returns.
+ * HELPER_READY, then serves grants.  Exits 0 on SIGTERM/SIGINT, and 1 on
+ * EOF (the watcher died, so a service manager restarts the daemon) or on a
+ * malformed message, each time removing what it added where the backend
+ * needs it.  Never returns.
  */
 void	helper_run(int sock, const struct helper_conf *conf)
 	    __attribute__((noreturn));

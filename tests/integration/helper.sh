@@ -29,6 +29,8 @@ cd "$(dirname "$0")/../.."
 . tests/integration/lib.sh
 trap cleanup EXIT INT TERM
 
+# The helper logs each grant and its cost at debug level.
+export KNOCKKNOCK_DEBUG=1
 DRV=$TMP/helper-driver
 cc -std=c11 -D_GNU_SOURCE -I. -O2 -Wall -Wextra -Werror -o "$DRV" \
     tests/integration/helper-driver.c privsep/*.c daemon/log.c \
@@ -103,7 +105,7 @@ dt=$(($(now_ms) - t0))
 check "nft: ... not before (${dt} ms)" test "$dt" -ge 1500
 check "nft: IPv6 element gone too" wait_for 2 not in_set6 2001:db8::2
 stop_helper
-expect "nft: EOF: exit 0" 0 "$EXIT"
+expect "nft: EOF: exit 1" 1 "$EXIT"
 
 echo "== nftables: restart, SIGTERM, EOF"
 before=$(chain)
@@ -118,7 +120,7 @@ expect "nft: SIGTERM flushed the sets" 0/0 \
 start_helper nftables 60 10.0.0.4 22 2001:db8::4 22
 check "nft: grants before EOF" in_set6 "2001:db8::4 . 22"
 stop_helper
-expect "nft: EOF: exit 0" 0 "$EXIT"
+expect "nft: EOF: exit 1" 1 "$EXIT"
 expect "nft: EOF flushed the sets" 0/0 "$(elements allow4)/$(elements allow6)"
 
 echo "== malformed messages: the helper exits 1 with the reason"
@@ -291,14 +293,14 @@ check "ipt: a far expiry is capped at the delay" wait_for 1 \
     not has ipt 10.9.0.3/32
 check "ipt: IPv6 grant gone" wait_for 1 not has ipt6 2001:db8::2/128
 stop_helper
-expect "ipt: EOF: exit 0" 0 "$EXIT"
+expect "ipt: EOF: exit 1" 1 "$EXIT"
 srv iptables -w -F INPUT
 
 echo "== iptables: EOF cleanup, a full table, cost of one grant"
 start_helper iptables 60 10.0.0.7 22 2001:db8::7 22
 check "ipt: grant before EOF" has ipt 10.0.0.7/32
 stop_helper
-expect "ipt: EOF: exit 0" 0 "$EXIT"
+expect "ipt: EOF: exit 1" 1 "$EXIT"
 check "ipt: EOF deleted the rules" not has ipt 10.0.0.7/32
 check "ipt: ...IPv6 too" not has ipt6 2001:db8::7/128
 : >"$TMP/drv.err"
@@ -309,7 +311,7 @@ expect "ipt: two grants refused" 2 \
     "$(grep -c 'iptables: 128 grants pending, refusing another' \
     "$TMP/drv.err")"
 stop_helper
-expect "ipt: EOF: exit 0" 0 "$EXIT"
+expect "ipt: EOF: exit 1" 1 "$EXIT"
 expect "ipt: EOF deleted all 128" 0 "$(ipt | grep -c 'knockknock' || true)"
 iptcost=$(cost)
 echo "iptables: $iptcost"
