@@ -14,8 +14,9 @@
  *    until the new one receives data, because the writer (rsyslog before
  *    logrotate's HUP) may still append to it meanwhile;
  *  - nothing (renamed away, not yet recreated): wait for the directory.
- * A reopen that fails (the daemon no longer runs as root, the new file's
- * mode is wrong) is logged once and retried on the next event.
+ * A reopen that fails (the daemon no longer runs as root, the new file is
+ * not yet or never readable by it) is logged once and retried on the next
+ * event, which for a file we cannot open is a change of its attributes.
  *
  * Scan mode reads the file once, 1 MiB at a time, for --scan.
  *
@@ -43,7 +44,9 @@
 #define EVENT_BUF_BYTES	4096		/* > one event with a NAME_MAX name */
 
 #define FILE_EVENTS	(IN_MODIFY | IN_MOVE_SELF | IN_DELETE_SELF | IN_ATTRIB)
-#define DIR_EVENTS	(IN_CREATE | IN_MOVED_TO | IN_ONLYDIR)
+/* IN_ATTRIB: a new file we could not read yet becomes readable (rsyslog and
+ * logrotate create it first, then chown and chmod it). */
+#define DIR_EVENTS	(IN_CREATE | IN_MOVED_TO | IN_ATTRIB | IN_ONLYDIR)
 #define LIVE_FLAGS	(O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK)
 
 /* The unfinished line at the end of what was read so far. */
@@ -423,8 +426,11 @@ switch_to(struct kernlog *k, int fd, const struct stat *sb, logsrc_cb cb,
 		log_warn("%s: inotify; following it on directory events only",
 		    k->path);
 	k->st->rotations++;
+	if (k->reopen_warned)
+		log_info("%s: reopened after rotation", k->path);
+	else
+		log_debug("%s: rotated, reading the new file", k->path);
 	k->reopen_warned = 0;
-	log_debug("%s: rotated, reading the new file", k->path);
 	return 0;
  fail:
 	close(fd);

@@ -275,8 +275,13 @@ watcher_scan(struct watcher *w, struct logsrc *src)
 	int	r;
 
 	w->scan = 1;
-	while ((r = logsrc_read(src, watcher_line, w)) == 0)
-		;
+	/* A pipe may have nothing yet: wait for it rather than spin. */
+	while ((r = logsrc_read(src, watcher_line, w)) == 0) {
+		struct pollfd pfd = { .fd = logsrc_fd(src), .events = POLLIN };
+
+		if (poll(&pfd, 1, -1) == -1 && errno != EINTR)
+			fatal("poll");
+	}
 	if (r == -1)
 		return 1;
 	printf("lines=%llu knocks=%llu\n", (unsigned long long)w->lines,
