@@ -228,4 +228,10 @@ bench: all $(call obj,tests/bench/gen.c tests/bench/latency.c tests/bench/counte
 		build/tests/bench/counterwrite.o build/profiles/counter.o
 	bash tests/bench/run.sh
 
+# ---- soak: the long variants of tests/integration/reliability.sh ----
+
+.PHONY: soak
+soak: all
+	sh tests/soak/run.sh
+
 -include $(patsubst %.c,build/%.d,$(ALL_SRCS)) $(patsubst %.c,build/asan/%.d,$(UNIT_SRCS) $(LIB_SRCS))

@@ -56,12 +56,16 @@ struct lbuf {
 	char	line[KERNLOG_LINE_MAX];
 };
 
+#define TAIL_BYTES	64	/* fingerprint of what precedes our offset */
+
 struct kfile {
 	int		fd;	/* -1: none */
 	int		wd;	/* inotify watch on this inode, -1: none */
 	dev_t		dev;
 	ino_t		ino;
 	off_t		off;	/* bytes consumed */
+	size_t		taillen;
+	char		tail[TAIL_BYTES];	/* the bytes just before off */
 	struct lbuf	lb;
 };
 
@@ -209,6 +213,18 @@ skip_if_mid_line(int fd, off_t off, struct lbuf *lb)
 	return 0;
 }
 
+/* The fingerprint at a live open: the bytes before the end we start at. */
+static int
+tail_load(struct kfile *f)
+{
+	size_t	n = f->off < TAIL_BYTES ? (size_t)f->off : TAIL_BYTES;
+
+	if (pread(f->fd, f->tail, n, f->off - (off_t)n) != (ssize_t)n)
+		return -1;
+	f->taillen = n;
+	return 0;
+}
+
 static int
 open_live(struct kernlog *k, char err[static LOGSRC_ERRLEN])
 {
@@ -230,7 +246,8 @@ open_live(struct kernlog *k, char err[static LOGSRC_ERRLEN])
 		return -1;
 	} else if ((k->cur.off = lseek(k->cur.fd, 0, SEEK_END)) == -1)
 		what = "seek to end";
-	else if (skip_if_mid_line(k->cur.fd, k->cur.off, &k->cur.lb) == -1)
+	else if (skip_if_mid_line(k->cur.fd, k->cur.off, &k->cur.lb) == -1 ||
+	    tail_load(&k->cur) == -1)
 		what = "read";
 	else if ((k->cur.wd = watch_fd(k, k->cur.fd)) == -1)
 		what = "inotify";
@@ -335,6 +352,39 @@ scan_read(struct kernlog *k, logsrc_cb cb, void *ctx)
 	return 1;
 }
 
+/* Remember the last TAIL_BYTES consumed, ending at f->off. */
+static void
+tail_remember(struct kfile *f, const char *buf, size_t n)
+{
+	size_t	keep;
+
+	if (n >= TAIL_BYTES) {
+		memcpy(f->tail, buf + n - TAIL_BYTES, TAIL_BYTES);
+		f->taillen = TAIL_BYTES;
+		return;
+	}
+	keep = f->taillen + n > TAIL_BYTES ? TAIL_BYTES - n : f->taillen;
+	memmove(f->tail, f->tail + f->taillen - keep, keep);
+	memcpy(f->tail + keep, buf, n);
+	f->taillen = keep + n;
+}
+
+/*
+ * Was the file truncated and written again past our offset since we last
+ * read it (copy-truncate, then a burst of records)?  Its size alone cannot
+ * tell; the bytes before our offset can.
+ */
+static int
+tail_changed(const struct kfile *f)
+{
+	char	now[TAIL_BYTES];
+
+	if (f->taillen == 0)
+		return 0;
+	return pread(f->fd, now, f->taillen, f->off - (off_t)f->taillen) !=
+	    (ssize_t)f->taillen || memcmp(now, f->tail, f->taillen) != 0;
+}
+
 /* Read f from our offset to its end, first noticing a truncation. */
 static int
 read_file(struct kernlog *k, struct kfile *f, logsrc_cb cb, void *ctx)
@@ -346,13 +396,14 @@ read_file(struct kernlog *k, struct kfile *f, logsrc_cb cb, void *ctx)
 		log_warn("%s: fstat", k->path);
 		return -1;
 	}
-	if (sb.st_size < f->off) {
+	if (sb.st_size < f->off || tail_changed(f)) {
 		if (lseek(f->fd, 0, SEEK_SET) == -1) {
 			log_warn("%s: seek", k->path);
 			return -1;
 		}
 		log_debug("%s: truncated, reading it from its start", k->path);
 		f->off = 0;
+		f->taillen = 0;
 		f->lb.len = 0;
 		f->lb.skip = 0;
 		k->st->rotations++;
@@ -360,6 +411,7 @@ read_file(struct kernlog *k, struct kfile *f, logsrc_cb cb, void *ctx)
 	for (;;) {
 		if ((n = read(f->fd, k->rbuf, k->rcap)) > 0) {
 			f->off += n;
+			tail_remember(f, k->rbuf, (size_t)n);
 			feed(k, &f->lb, k->rbuf, (size_t)n, cb, ctx);
 			continue;
 		}

@@ -16,6 +16,7 @@
 #include <stdlib.h>
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "daemon/kmsg.h"
@@ -28,6 +29,7 @@ struct kmsg {
 	uint64_t		 last_seq;	/* of the last record read */
 	int			 have_seq;	/* last_seq is valid */
 	int			 lost;		/* EPIPE not yet logged */
+	time_t			 quiet_until;	/* no loss warning before */
 	char			 rec[KMSG_RECORD_MAX];
 };
 
@@ -106,10 +108,28 @@ kmsg_overwritten(struct kmsg *k)
 	k->lost = 1;
 }
 
+#define LOSS_QUIET_S	60	/* at most one loss warning a minute */
+
+static time_t
+monotonic_s(void)
+{
+	struct timespec	ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec;
+}
+
+/*
+ * Under a SYN flood losses come many times a second: warn at most once a
+ * minute here; the watcher's minute summary counts the rest.
+ */
 static void
 note_seq(struct kmsg *k, int known, uint64_t seq)
 {
+	if (k->lost && monotonic_s() < k->quiet_until)
+		k->lost = 0;
 	if (k->lost) {
+		k->quiet_until = monotonic_s() + LOSS_QUIET_S;
 		if (known && k->have_seq && seq > k->last_seq + 1)
 			log_warnx("%s: %" PRIu64 " records overwritten before "
 			    "they could be read", KMSG_PATH,

@@ -35,8 +35,8 @@ int	kmsg_read(struct kmsg *k, logsrc_cb cb, void *ctx);
 
 /*
  * What kmsg_read does when read() fails with EPIPE: records were overwritten
- * before we read them.  Counted now; logged once, with how many were lost,
- * when the next record shows where the kernel resumed.  Exported for the
+ * before we read them.  Counted now; logged, with how many were lost, when
+ * the next record shows where the kernel resumed, at most once a minute.  Exported for the
  * unit tests, which cannot make the kernel do it on demand.
  */
 void	kmsg_overwritten(struct kmsg *k);

@@ -207,13 +207,19 @@ now_ms(void)
 }
 
 static void
-watcher_summary(struct watcher *w)
+watcher_summary(struct watcher *w, const struct logsrc *src)
 {
-	if (w->failed == w->failed_reported)
-		return;
-	log_info("%llu failed knocks in the last minute",
-	    (unsigned long long)(w->failed - w->failed_reported));
+	uint64_t	lost = logsrc_stats(src)->overwritten;
+
+	if (w->failed != w->failed_reported)
+		log_info("%llu failed knocks in the last minute",
+		    (unsigned long long)(w->failed - w->failed_reported));
+	if (lost != w->lost_reported)
+		log_info("%s: records overwritten %llu times in the last "
+		    "minute; knocks may have been lost", logsrc_name(src),
+		    (unsigned long long)(lost - w->lost_reported));
 	w->failed_reported = w->failed;
+	w->lost_reported = lost;
 }
 
 /* Block until the helper has set up the firewall, or has died. */
@@ -251,7 +257,7 @@ watcher_run(struct watcher *w, struct logsrc *src, int sock,
 		uint64_t now = now_ms();
 
 		if (now >= next_summary) {
-			watcher_summary(w);
+			watcher_summary(w, src);
 			next_summary = now + SUMMARY_INTERVAL_MS;
 		}
 		timeout = (int)(next_summary - now);

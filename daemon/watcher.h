@@ -29,6 +29,7 @@ struct watcher {
 	uint64_t	 knocks;	/* honoured */
 	uint64_t	 failed;	/* at a knock port, but no match */
 	uint64_t	 failed_reported;
+	uint64_t	 lost_reported;	/* log source overwrites */
 };
 
 /*

@@ -160,7 +160,9 @@ ini_parse_file(const char *path, ini_handler cb, void *ctx,
 	size_t		len = 0;
 	int		fd, saved;
 
-	if ((fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC)) == -1) {
+	/* O_NONBLOCK: opening a FIFO must not hang before the S_ISREG check. */
+	if ((fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC |
+	    O_NONBLOCK)) == -1) {
 		saved = errno;
 		snprintf(err, INI_ERRLEN, "%s: %s", path, strerror(saved));
 		errno = saved;

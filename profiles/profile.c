@@ -120,7 +120,9 @@ read_small(const char *path, char *buf, size_t cap, size_t *len, int secret,
 	int		fd;
 
 	*len = 0;
-	if ((fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC)) == -1) {
+	/* O_NONBLOCK: opening a FIFO must not hang before the S_ISREG check. */
+	if ((fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC |
+	    O_NONBLOCK)) == -1) {
 		snprintf(err, PROFILE_ERRLEN, "%s: %s", path, strerror(errno));
 		return -1;
 	}

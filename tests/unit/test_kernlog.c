@@ -470,6 +470,40 @@ Test(kernlog, copy_truncate_then_written_in_one_step)
 	logsrc_close(s);
 }
 
+/*
+ * Truncated and written again past our old offset before we looked (a
+ * burst of records right after a copy-truncate): the size alone cannot
+ * tell, the bytes before the offset can.  Found by tests/integration/
+ * reliability.sh losing knocks.
+ */
+Test(kernlog, copy_truncate_then_refilled_past_offset)
+{
+	struct logsrc	*s;
+
+	append(path, "x\n");
+	s = open_live(path);
+	append(path, "a1\n");
+	pump(s);
+	write_file(path, O_TRUNC, "b1 longer\nb2 longer\n", 20);
+	pump(s);
+	expect_lines("a1", "b1 longer", "b2 longer", NULL);
+	cr_expect_eq(logsrc_stats(s)->rotations, 1);
+	logsrc_close(s);
+}
+
+/* The same when nothing was read yet since the open (offset at the end). */
+Test(kernlog, copy_truncate_refilled_before_first_read)
+{
+	struct logsrc	*s;
+
+	append(path, "old line 1\nold line 2\n");
+	s = open_live(path);
+	write_file(path, O_TRUNC, "new line 1\nnew line 2\nnew 3\n", 28);
+	pump(s);
+	expect_lines("new line 1", "new line 2", "new 3", NULL);
+	logsrc_close(s);
+}
+
 Test(kernlog, open_errors)
 {
 	struct logsrc	*s;
@@ -798,6 +832,29 @@ Test(kmsg, overwritten_counted_and_logged_once)
 	cr_expect_eq(st.overwritten, 1);
 	cr_expect_eq(st.foreign, 1);
 	expect_stderr(err, "knockknock-daemon: /dev/kmsg: 8 records "
+	    "overwritten before they could be read\n");
+	kmsg_close(k);
+	close(kmsg_peer);
+}
+
+/* A flood overwrites records many times a second: one warning a minute. */
+Test(kmsg, overwritten_warned_at_most_once_a_minute)
+{
+	struct logsrc_stats	 st = { 0 };
+	struct kmsg		*k = kmsg_pair(&st);
+	int			 err = capture_stderr();
+
+	record("6,10,1,-;a");
+	cr_assert_eq(kmsg_read(k, collect, &got), 0);
+	kmsg_overwritten(k);
+	record("6,20,2,-;b");
+	cr_assert_eq(kmsg_read(k, collect, &got), 0);
+	kmsg_overwritten(k);
+	record("6,30,3,-;c");
+	cr_assert_eq(kmsg_read(k, collect, &got), 0);
+	expect_lines("a", "b", "c", NULL);
+	cr_expect_eq(st.overwritten, 2);
+	expect_stderr(err, "knockknock-daemon: /dev/kmsg: 9 records "
 	    "overwritten before they could be read\n");
 	kmsg_close(k);
 	close(kmsg_peer);
