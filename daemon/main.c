@@ -8,6 +8,7 @@
  * modes that need no root and change nothing.
  */
 #include <err.h>
+#include <fcntl.h>
 #include <getopt.h>
 #include <limits.h>
 #include <signal.h>
@@ -197,20 +198,40 @@ run_check(const struct options *o)
 	return 0;
 }
 
-/* The child: drop privileges, then serve until the helper goes away. */
+/*
+ * The child: leave the terminal (a watcher taken over must not be able to
+ * type into root's shell with TIOCSTI), drop privileges, then serve until
+ * the helper goes away.
+ */
 static void __attribute__((noreturn))
 become_watcher(struct watcher *w, struct logsrc *src, int sock,
-    const struct config *c, const struct privdrop_ids *ids)
+    const struct config *c, const struct privdrop_ids *ids, pid_t helper)
 {
 	const char	*errstr;
 
+	if (setsid() == -1)
+		fatal("setsid");
+	if (privdrop_apply(ids, &errstr) == -1)
+		fatalx("watcher: %s", errstr);
+	/* After the uid change, which clears the death signal. */
 	if (prctl(PR_SET_PDEATHSIG, SIGTERM) == -1)
 		fatal("prctl");
-	if (getppid() == 1)
+	if (getppid() != helper)
 		fatalx("the helper exited during startup");
-	if (privdrop_apply(ids, &errstr) == -1)
-		fatal("watcher: %s", errstr);
 	exit(watcher_run(w, src, sock, c));
+}
+
+/* Descriptors inherited from whoever started us are not ours to keep. */
+static void
+close_inherited(void)
+{
+	int	fd;
+
+	close_range(STDERR_FILENO + 1, ~0U, 0);
+	if ((fd = open("/dev/null", O_RDONLY | O_CLOEXEC)) == -1 ||
+	    dup2(fd, STDIN_FILENO) == -1)
+		err(1, "/dev/null");
+	close(fd);
 }
 
 static int
@@ -223,27 +244,31 @@ run_daemon(const struct options *o)
 	struct helper_conf	 hc;
 	char			 err[LOGSRC_ERRLEN];
 	int			 sp[2];
-	pid_t			 pid;
+	pid_t			 pid, helper;
 
 	if (geteuid() != 0)
 		errx(1, "must be started as root (it forks a root helper that "
 		    "changes the firewall); --check, --scan and "
 		    "--print-firewall need no root");
+	close_inherited();
 	load_all(o, &c, &w, 1);
 	if (privdrop_resolve(c.user, c.group, &ids, err) == -1)
 		errx(1, "%s/config: %s", o->confdir, err);
 	if (logsrc_open(&src, c.log_source, err) == -1)
 		errx(1, "log source: %s", err);
+	/* The group is for reopening a rotated log file, nothing else. */
+	ids.keep_group = strcmp(logsrc_name(src), "/dev/kmsg") != 0;
 	log_init("knockknock-daemon", o->foreground);
 	if (!o->foreground && daemon(0, 0) == -1)
 		fatal("daemon");
 	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sp) == -1)
 		fatal("socketpair");
+	helper = getpid();
 	if ((pid = fork()) == -1)
 		fatal("fork");
 	if (pid == 0) {
 		close(sp[0]);
-		become_watcher(&w, src, sp[1], &c, &ids);
+		become_watcher(&w, src, sp[1], &c, &ids, helper);
 	}
 	/* The helper holds no secrets and reads no log. */
 	close(sp[1]);

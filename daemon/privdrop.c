@@ -49,6 +49,7 @@ privdrop_resolve(const char *user, const char *group,
 		return -1;
 	}
 	ids->group = gr->gr_gid;
+	ids->keep_group = 1;
 	return 0;
 }
 
@@ -76,7 +77,7 @@ privdrop_check(const char **errstr)
 int
 privdrop_apply(const struct privdrop_ids *ids, const char **errstr)
 {
-	if (setgroups(1, &ids->group) == -1) {
+	if (setgroups(ids->keep_group ? 1 : 0, &ids->group) == -1) {
 		*errstr = "setgroups failed";
 		return -1;
 	}

@@ -16,6 +16,7 @@ struct privdrop_ids {
 	uid_t	uid;
 	gid_t	gid;		/* the user's primary group */
 	gid_t	group;		/* the one supplementary group kept */
+	int	keep_group;	/* 0: no supplementary group at all */
 };
 
 /* Look the names up (as root, at startup).  0, or -1 with err set. */

@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <unistd.h>
 
 #include <openssl/crypto.h>
@@ -61,6 +62,13 @@ verify_open_counter(struct verifier *v, const char *dir,
 	v->counter_fd = open(path, O_RDWR | O_NOFOLLOW | O_CLOEXEC);
 	if (v->counter_fd == -1) {
 		snprintf(err, PROFILE_ERRLEN, "%s: %s", path, strerror(errno));
+		return -1;
+	}
+	/* Two daemons on one counter would both honour every knock. */
+	if (flock(v->counter_fd, LOCK_EX | LOCK_NB) == -1) {
+		snprintf(err, PROFILE_ERRLEN, "%s: %s", path,
+		    errno == EWOULDBLOCK ? "in use by another knockknock-daemon"
+		    : strerror(errno));
 		return -1;
 	}
 	/* Trust the file we keep open, not an earlier read of the path. */

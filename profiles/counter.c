@@ -95,55 +95,58 @@ counter_write_fd(int fd, uint64_t value)
 	return fdatasync(fd);
 }
 
+/* Write the counter text into DIRFD/counter.tmp, durably. */
 static int
-fsync_dir(const char *dir)
+counter_write_tmp(int dirfd, const char *buf, size_t len)
 {
-	int	fd, ret;
+	int	fd, saved;
 
-	if ((fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) == -1)
+	fd = openat(dirfd, "counter.tmp", O_WRONLY | O_CREAT | O_TRUNC |
+	    O_NOFOLLOW | O_CLOEXEC, 0600);
+	if (fd == -1)
 		return -1;
-	ret = fsync(fd);
-	close(fd);
-	return ret;
+	if (write(fd, buf, len) != (ssize_t)len || fsync(fd) == -1) {
+		saved = errno ? errno : EIO;
+		close(fd);
+		unlinkat(dirfd, "counter.tmp", 0);
+		errno = saved;
+		return -1;
+	}
+	return close(fd);
 }
 
+/*
+ * Everything relative to the directory opened once without following a
+ * link: a client run as root must not be steered into writing elsewhere
+ * by a symbolic link in the user's ~/.knockknock.
+ */
 int
 counter_save(const char *dir, uint64_t value)
 {
-	char	tmp[PATH_MAX], dst[PATH_MAX], buf[COUNTER_TEXT_MAX];
+	char	buf[COUNTER_TEXT_MAX];
 	size_t	len;
-	int	fd, n1, n2;
+	int	dirfd, ret = -1, saved;
 
-	n1 = snprintf(tmp, sizeof(tmp), "%s/counter.tmp", dir);
-	n2 = snprintf(dst, sizeof(dst), "%s/counter", dir);
-	if (n1 < 0 || (size_t)n1 >= sizeof(tmp) || n2 < 0 ||
-	    (size_t)n2 >= sizeof(dst)) {
-		errno = ENAMETOOLONG;
-		return -1;
-	}
 	if (value > CODEC_COUNTER_LIMIT ||
 	    (len = counter_format(value, buf)) == 0) {
 		errno = ERANGE;
 		return -1;
 	}
-	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC,
-	    0600);
-	if (fd == -1)
+	dirfd = open(dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (dirfd == -1)
 		return -1;
-	if (write(fd, buf, len) != (ssize_t)len || fsync(fd) == -1) {
-		int saved = errno ? errno : EIO;
-
-		close(fd);
-		unlink(tmp);
+	if (counter_write_tmp(dirfd, buf, len) == -1)
+		goto out;
+	if (renameat(dirfd, "counter.tmp", dirfd, "counter") == -1) {
+		saved = errno;
+		unlinkat(dirfd, "counter.tmp", 0);
 		errno = saved;
-		return -1;
+		goto out;
 	}
-	if (close(fd) == -1 || rename(tmp, dst) == -1) {
-		int saved = errno;
-
-		unlink(tmp);
-		errno = saved;
-		return -1;
-	}
-	return fsync_dir(dir);
+	ret = fsync(dirfd);
+out:
+	saved = errno;
+	close(dirfd);
+	errno = saved;
+	return ret;
 }

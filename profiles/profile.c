@@ -2,8 +2,9 @@
 /*
  * Profile directories, byte-compatible with knockknock 0.5 (DESIGN.md §4).
  * Every file is untrusted input: opened without following links, required
- * to be a regular file, read into a fixed buffer, and decoded exactly, with
- * nothing trailing.  Key files must not be readable by group or others.
+ * to be a regular file owned by the reader and writable by no one else,
+ * read into a fixed buffer, and decoded exactly, with nothing trailing.
+ * Key files must not be readable by group or others either.
  * Key material is wiped on every path.
  */
 #include <errno.h>
@@ -128,6 +129,19 @@ read_small(const char *path, char *buf, size_t cap, size_t *len, int secret,
 	}
 	if (fstat(fd, &st) == -1 || !S_ISREG(st.st_mode)) {
 		snprintf(err, PROFILE_ERRLEN, "%s: not a regular file", path);
+		goto fail;
+	}
+	/* Whoever can write a profile file can reset its counter. */
+	if (st.st_uid != geteuid()) {
+		snprintf(err, PROFILE_ERRLEN, "%s: owned by uid %u, not by the "
+		    "user reading it (uid %u)", path, (unsigned int)st.st_uid,
+		    (unsigned int)geteuid());
+		goto fail;
+	}
+	if ((st.st_mode & 022) != 0) {
+		snprintf(err, PROFILE_ERRLEN, "%s: writable by group or others "
+		    "(mode %03o); run chmod 600 on it", path,
+		    (unsigned int)(st.st_mode & 0777));
 		goto fail;
 	}
 	if (secret && (st.st_mode & 077) != 0) {

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 /* The counter file: strict parsing, durable in-place and rename updates. */
+#include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -114,6 +115,21 @@ Test(counter, save_replaces_atomically)
 	cr_expect_neq(access(path, F_OK), 0, "temp file left behind");
 	snprintf(path, sizeof(path), "%s/counter", d);
 	unlink(path);
+	rmdir(d);
+}
+
+/* A client run as root must not follow a link planted in ~/.knockknock. */
+Test(counter, save_refuses_symlinked_dir)
+{
+	char	*d = tmpdir(), link[128], path[160];
+
+	snprintf(link, sizeof(link), "%s/host", d);
+	cr_assert_eq(symlink(d, link), 0);
+	cr_expect_eq(counter_save(link, 5), -1);
+	cr_expect(errno == ENOTDIR || errno == ELOOP, "errno %d", errno);
+	snprintf(path, sizeof(path), "%s/counter", d);
+	cr_expect_neq(access(path, F_OK), 0, "wrote through the link");
+	unlink(link);
 	rmdir(d);
 }
 

@@ -123,6 +123,26 @@ Test(profile, key_readable_by_others)
 	    "run chmod 600 on it");
 }
 
+Test(profile, writable_by_others_or_foreign_owner)
+{
+	char	path[128];
+
+	put("counter", "7", 0620);
+	expect_fail("counter", "writable by group or others (mode 620); "
+	    "run chmod 600 on it");
+	put("counter", "7", 0600);
+	put("config", "[main]\nknock_port = 666\n", 0602);
+	expect_fail("config", "writable by group or others (mode 602); "
+	    "run chmod 600 on it");
+	put("config", "[main]\nknock_port = 666\n", 0600);
+	if (geteuid() != 0)
+		cr_skip_test("chown needs root");
+	snprintf(path, sizeof(path), "%s/mac.key", dir);
+	cr_assert_eq(chown(path, 65534, 65534), 0);
+	expect_fail("mac.key", "owned by uid 65534, not by the user reading "
+	    "it (uid 0)");
+}
+
 Test(profile, bad_keys)
 {
 	const char *shape =

@@ -192,6 +192,23 @@ Test(verify, exhausted_profile_never_matches)
 	verify_free(&v);
 }
 
+Test(verify, one_daemon_per_counter)
+{
+	struct verifier	v, w;
+	char		err[PROFILE_ERRLEN], want[PROFILE_ERRLEN];
+
+	cr_assert_eq(verify_init(&v, dir, 20, 1, err), 0, "%s", err);
+	snprintf(want, sizeof(want), "%s/counter: in use by another "
+	    "knockknock-daemon", dir);
+	cr_expect_eq(verify_init(&w, dir, 20, 1, err), -1);
+	cr_expect_str_eq(err, want);
+	cr_expect_eq(verify_init(&w, dir, 20, 0, err), 0, "--scan must work");
+	verify_free(&w);
+	verify_free(&v);
+	cr_expect_eq(verify_init(&w, dir, 20, 1, err), 0, "%s", err);
+	verify_free(&w);
+}
+
 Test(verify, bad_profile_reports_path)
 {
 	struct verifier	v;
