@@ -218,7 +218,7 @@ fuzz-quick:
 # ---- benchmarks (issue 6): method and figures in tests/bench/RESULTS.md;
 # the latency part needs root and says so when skipped ----
 
-bench: all $(call obj,tests/bench/gen.c tests/bench/latency.c tests/bench/counterwrite.c $(PROFILE_SRCS))
+bench: all $(call obj,tests/bench/gen.c tests/bench/latency.c tests/bench/counterwrite.c tests/bench/kmsgwake.c $(PROFILE_SRCS))
 	@mkdir -p build/bench
 	$(Q)$(CC) $(CFLAGS) $(KK_LDFLAGS) $(LDFLAGS) -o build/bench/gen \
 		build/tests/bench/gen.o $(call obj,$(PROFILE_SRCS)) $(LIBCRYPTO)
@@ -226,6 +226,8 @@ bench: all $(call obj,tests/bench/gen.c tests/bench/latency.c tests/bench/counte
 		build/tests/bench/latency.o $(call obj,$(PROFILE_SRCS)) $(LIBCRYPTO)
 	$(Q)$(CC) $(CFLAGS) $(KK_LDFLAGS) $(LDFLAGS) -o build/bench/counterwrite \
 		build/tests/bench/counterwrite.o build/profiles/counter.o
+	$(Q)$(CC) $(CFLAGS) $(KK_LDFLAGS) $(LDFLAGS) -o build/bench/kmsgwake \
+		build/tests/bench/kmsgwake.o
 	bash tests/bench/run.sh
 
 # ---- soak: the long variants of tests/integration/reliability.sh ----

@@ -34,7 +34,7 @@ run(const char *cmd, const char *what)
 
 int
 nft_grant_format(char *buf, size_t len, const struct grant *g,
-    unsigned int delay_s, const char **errstr)
+    unsigned int delay_s, int renew, const char **errstr)
 {
 	char		 addr[INET6_ADDRSTRLEN];
 	const char	*set;
@@ -46,18 +46,16 @@ nft_grant_format(char *buf, size_t len, const struct grant *g,
 		return -1;
 	}
 	set = g->family == AF_INET ? "allow4" : "allow6";
-	/*
-	 * "add element" leaves the timeout of an element that exists alone,
-	 * so a second knock within the delay would expire with the first.
-	 * Add (so that the delete cannot fail), delete, add with the full
-	 * timeout: one transaction, whether or not the element existed.
-	 */
-	n = snprintf(buf, len,
-	    "add element " NFT_TABLE " %s { %s . %u }\n"
-	    "delete element " NFT_TABLE " %s { %s . %u }\n"
-	    "add element " NFT_TABLE " %s { %s . %u timeout %us }\n",
-	    set, addr, (unsigned int)g->port, set, addr, (unsigned int)g->port,
-	    set, addr, (unsigned int)g->port, delay_s);
+	if (!renew)
+		n = snprintf(buf, len, "create element " NFT_TABLE
+		    " %s { %s . %u timeout %us }\n", set, addr,
+		    (unsigned int)g->port, delay_s);
+	else
+		n = snprintf(buf, len,
+		    "delete element " NFT_TABLE " %s { %s . %u }\n"
+		    "add element " NFT_TABLE " %s { %s . %u timeout %us }\n",
+		    set, addr, (unsigned int)g->port, set, addr,
+		    (unsigned int)g->port, delay_s);
 	if (n < 0 || (size_t)n >= len) {
 		*errstr = "command too long";
 		return -1;
@@ -108,13 +106,24 @@ nft_grant(const struct grant *g, unsigned int delay_s)
 	char		 cmd[NFT_CMD_MAX], what[INET6_ADDRSTRLEN + 32];
 	const char	*errstr;
 
-	if (nft_grant_format(cmd, sizeof(cmd), g, delay_s, &errstr) == -1) {
+	/*
+	 * "create" fails if the element exists: a second knock within the
+	 * delay.  Only then replace it, so that its timeout starts again
+	 * ("add" would keep the old one).  Replacing in every case would let
+	 * a SYN that arrives during the commit delete the old copy and leave
+	 * the new one for a second connection.
+	 */
+	if (nft_grant_format(cmd, sizeof(cmd), g, delay_s, 0, &errstr) == -1) {
 		log_warnx("nftables: %s", errstr);
 		return -1;
 	}
+	if (run(cmd, NULL) == 0)
+		return 0;
 	inet_ntop(g->family, g->addr, what, INET6_ADDRSTRLEN);
 	snprintf(what + strlen(what), sizeof(what) - strlen(what),
 	    " port %u", (unsigned int)g->port);
+	if (nft_grant_format(cmd, sizeof(cmd), g, delay_s, 1, &errstr) == -1)
+		return -1;
 	return run(cmd, what);
 }
 

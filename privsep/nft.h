@@ -34,15 +34,15 @@
 #define NFT_CMD_MAX	512	/* bytes, enough for any grant command */
 
 /*
- * Format the commands that add the grant *g (validated) for delay_s
- * seconds, replacing a pending grant for the same address and port so that
- * its timeout starts again: "add element inet knockknock allow4 { 10.0.0.2
- * . 22 }", "delete element ..." and "add element ... timeout 15s }", one
- * line each.  Pure; 0, or -1 with *errstr when the family is unknown
+ * Format the command that adds the grant *g (validated) for delay_s
+ * seconds: "create element inet knockknock allow4 { 10.0.0.2 . 22 timeout
+ * 15s }", or with `renew`, for a grant that is pending already, "delete
+ * element ... { 10.0.0.2 . 22 }" and "add element ... timeout 15s }", a
+ * line each, so that its timeout starts again.  Pure; 0, or -1 with *errstr when the family is unknown
  * or buf is too small.
  */
 int	nft_grant_format(char *buf, size_t len, const struct grant *g,
-	    unsigned int delay_s, const char **errstr);
+	    unsigned int delay_s, int renew, const char **errstr);
 
 /* Create the table and sets if missing, and the input chain with the grant
  * rules if it is missing.  Logs and returns -1 on failure. */

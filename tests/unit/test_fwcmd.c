@@ -40,7 +40,7 @@ rule(const char *addr, uint16_t port, int64_t expires)
 	return r;
 }
 
-/* The three lines of a grant: add, delete, add with the timeout. */
+/* A new grant is one "create"; a renewal "delete" then "add". */
 static void
 nft_ok(const char *addr, uint16_t port, unsigned int delay, const char *set,
     const char *elem)
@@ -50,12 +50,17 @@ nft_ok(const char *addr, uint16_t port, unsigned int delay, const char *set,
 	const char	*errstr = NULL;
 
 	snprintf(want, sizeof(want),
-	    "add element inet knockknock %s { %s }\n"
+	    "create element inet knockknock %s { %s timeout %us }\n",
+	    set, elem, delay);
+	cr_assert_eq(nft_grant_format(buf, sizeof(buf), &g, delay, 0,
+	    &errstr), 0, "%s", errstr);
+	cr_expect_str_eq(buf, want);
+	snprintf(want, sizeof(want),
 	    "delete element inet knockknock %s { %s }\n"
 	    "add element inet knockknock %s { %s timeout %us }\n",
-	    set, elem, set, elem, set, elem, delay);
-	cr_assert_eq(nft_grant_format(buf, sizeof(buf), &g, delay, &errstr),
-	    0, "%s", errstr);
+	    set, elem, set, elem, delay);
+	cr_assert_eq(nft_grant_format(buf, sizeof(buf), &g, delay, 1,
+	    &errstr), 0, "%s", errstr);
 	cr_expect_str_eq(buf, want);
 }
 
@@ -72,20 +77,19 @@ Test(nft, grant_format)
 Test(nft, grant_format_truncation)
 {
 	static const char	 want[] =
-	    "add element inet knockknock allow4 { 10.0.0.2 . 22 }\n"
-	    "delete element inet knockknock allow4 { 10.0.0.2 . 22 }\n"
-	    "add element inet knockknock allow4 { 10.0.0.2 . 22 timeout 15s }\n";
+	    "create element inet knockknock allow4 { 10.0.0.2 . 22 timeout 15s }\n";
 	struct grant		 g = mk("10.0.0.2", 22);
 	char			 buf[sizeof(want)];
 	const char		*errstr = NULL;
 
-	cr_assert_eq(nft_grant_format(buf, sizeof(want), &g, 15, &errstr), 0);
+	cr_assert_eq(nft_grant_format(buf, sizeof(want), &g, 15, 0, &errstr),
+	    0);
 	cr_expect_str_eq(buf, want);
-	cr_expect_eq(nft_grant_format(buf, sizeof(want) - 1, &g, 15,
+	cr_expect_eq(nft_grant_format(buf, sizeof(want) - 1, &g, 15, 0,
 	    &errstr), -1);
 	cr_expect_str_eq(errstr, "command too long");
 	errstr = NULL;
-	cr_expect_eq(nft_grant_format(buf, 0, &g, 15, &errstr), -1);
+	cr_expect_eq(nft_grant_format(buf, 0, &g, 15, 1, &errstr), -1);
 	cr_expect_str_eq(errstr, "command too long");
 }
 
@@ -96,7 +100,7 @@ Test(nft, grant_format_family)
 	const char	*errstr = NULL;
 
 	g.family = AF_UNIX;
-	cr_expect_eq(nft_grant_format(buf, sizeof(buf), &g, 15, &errstr), -1);
+	cr_expect_eq(nft_grant_format(buf, sizeof(buf), &g, 15, 0, &errstr), -1);
 	cr_expect_str_eq(errstr, "unknown address family");
 }
 

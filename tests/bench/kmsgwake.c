@@ -1,0 +1,152 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+/*
+ * The kernel's share of the /dev/kmsg path: from a packet that a netfilter
+ * LOG rule logs to the moment a reader sleeping in poll() on /dev/kmsg, as
+ * the daemon's watcher does, has the record.  A child process reads; the
+ * parent sends N UDP datagrams to 127.0.0.1:9, 5-10 ms apart, each after
+ * the child has gone back to sleep; the caller has set up, in a network
+ * namespace of its own, a rule that logs them with PREFIX.  Prints the
+ * median, p90 and max.  Trusts its arguments; sends only to loopback.
+ *
+ *   kmsgwake PREFIX [N]
+ */
+#include <sys/socket.h>
+#include <arpa/inet.h>
+#include <netinet/in.h>
+
+#include <sys/wait.h>
+
+#include <err.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#define DEFAULT_PROBES	100
+#define WAIT_MS		1000	/* a record that never comes */
+#define RECORD_MAX	8192	/* bytes, one /dev/kmsg record */
+
+static int64_t
+now_ns(void)
+{
+	struct timespec	ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+}
+
+static int
+cmp_i64(const void *a, const void *b)
+{
+	int64_t	x = *(const int64_t *)a, y = *(const int64_t *)b;
+
+	return (x > y) - (x < y);
+}
+
+/* Sleep in poll() until a record carrying prefix arrives: its time, or -1. */
+static int64_t
+wait_record(int fd, const char *prefix)
+{
+	char		rec[RECORD_MAX];
+	struct pollfd	pfd = { .fd = fd, .events = POLLIN };
+	int64_t		deadline = now_ns() + (int64_t)WAIT_MS * 1000000;
+	ssize_t		n;
+
+	while (now_ns() < deadline) {
+		if (poll(&pfd, 1, WAIT_MS) == -1 && errno != EINTR)
+			err(1, "poll");
+		while ((n = read(fd, rec, sizeof(rec))) > 0 || (n == -1 &&
+		    errno == EPIPE)) {
+			if (n > 0 && memmem(rec, (size_t)n, prefix,
+			    strlen(prefix)) != NULL)
+				return now_ns();
+		}
+		if (n == -1 && errno != EAGAIN && errno != EINTR)
+			err(1, "/dev/kmsg");
+	}
+	return -1;
+}
+
+/* The reader: for each record with prefix, its arrival time on out. */
+static void __attribute__((noreturn))
+reader(int kfd, int ready, int out, const char *prefix, long n)
+{
+	int64_t	t1;
+	char	b = 'r';
+
+	for (long i = 0; i < n; i++) {
+		/* Tell the parent we are about to sleep in poll(). */
+		if (write(ready, &b, 1) != 1)
+			_exit(1);
+		t1 = wait_record(kfd, prefix);
+		if (write(out, &t1, sizeof(t1)) != (ssize_t)sizeof(t1))
+			_exit(1);
+	}
+	_exit(0);
+}
+
+int
+main(int argc, char *argv[])
+{
+	struct sockaddr_in	 sa = { .sin_family = AF_INET,
+	    .sin_port = htons(9) };
+	struct timespec		 gap;
+	int64_t			*d, t0, t1;
+	long			 n = DEFAULT_PROBES, got = 0;
+	int			 kfd, s, rp[2], tp[2], status;
+	pid_t			 pid;
+	char			 b;
+
+	if (argc < 2 || argc > 3 || (argc == 3 && (n = atol(argv[2])) < 1))
+		errx(2, "usage: kmsgwake PREFIX [N]");
+	if ((d = calloc((size_t)n, sizeof(*d))) == NULL)
+		err(1, "calloc");
+	sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	if ((kfd = open("/dev/kmsg", O_RDONLY | O_NONBLOCK | O_CLOEXEC)) == -1)
+		err(1, "/dev/kmsg");
+	if (lseek(kfd, 0, SEEK_END) == -1)
+		err(1, "/dev/kmsg: seek");
+	if ((s = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0)) == -1)
+		err(1, "socket");
+	if (pipe(rp) == -1 || pipe(tp) == -1)
+		err(1, "pipe");
+	if ((pid = fork()) == -1)
+		err(1, "fork");
+	if (pid == 0)
+		reader(kfd, rp[1], tp[1], argv[1], n);
+	srandom((unsigned int)getpid());
+	for (long i = 0; i < n; i++) {
+		if (read(rp[0], &b, 1) != 1)
+			errx(1, "the reader died");
+		/* Let it fall asleep; a random phase against the tick. */
+		gap.tv_sec = 0;
+		gap.tv_nsec = 5000000 + random() % 5000000;
+		nanosleep(&gap, NULL);
+		t0 = now_ns();
+		if (sendto(s, "x", 1, 0, (struct sockaddr *)&sa,
+		    sizeof(sa)) != 1)
+			err(1, "sendto");
+		if (read(tp[0], &t1, sizeof(t1)) != (ssize_t)sizeof(t1))
+			errx(1, "the reader died");
+		if (t1 != -1)
+			d[got++] = t1 - t0;
+	}
+	if (waitpid(pid, &status, 0) == -1)
+		err(1, "waitpid");
+	if (got == 0)
+		errx(1, "no record with prefix \"%s\" arrived", argv[1]);
+	qsort(d, (size_t)got, sizeof(*d), cmp_i64);
+	printf("median %.2f ms p90 %.2f ms max %.2f ms (%ld records)\n",
+	    (double)d[(got - 1) / 2] / 1e6,
+	    (double)d[(got * 9 + 9) / 10 - 1] / 1e6, (double)d[got - 1] / 1e6,
+	    got);
+	close(s);
+	close(kfd);
+	free(d);
+	return 0;
+}

@@ -1,0 +1,655 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+/*
+ * Knock-to-connect latency, run in the client's network namespace
+ * (DESIGN.md §5, "Measuring knock-to-connect").  For each of N rounds:
+ *
+ *   floor: t0; fork+exec /bin/true; wait for it to exit; connect to
+ *          FLOOR_PORT, which the server's firewall always accepts; t1.
+ *   knock: t0; fork+exec the real client (CLIENT ARGS..., stdout to
+ *          /dev/null); from t0 on, start a non-blocking TCP connect to
+ *          PORT every millisecond (attempts still pending stay open)
+ *          until one succeeds; t1.
+ *   with -k PORT2, also an in-process knock: the same request built here
+ *          (profiles/codec.c, the client's profile in $HOME/.knockknock/
+ *          SERVER/) and sent from a raw socket opened once, asking for
+ *          PORT2; t0 just before sendto(), then a connect to PORT2 every
+ *          0.2 ms.  This is the path the project controls (kernel record,
+ *          read, verify, durable counter, grant) without the cost of
+ *          starting a process; the counter is saved after t1, untimed.
+ *
+ * One warm-up round comes first and is not counted.  Before each round
+ * WAIT_CMD, if given, is run with /bin/sh -c and must
+ * exit 0 (e.g. to wait until the previous iptables grant is gone); it is
+ * not timed.  Prints one line:
+ *
+ *   latency LABEL: median M ms p90 P ms max X ms (floor median F ms,
+ *   knock adds A ms; client exits at median C ms, N knocks)
+ *
+ * where "knock adds" is the median total minus the median floor.  After
+ * each connection a second connect to the same port must be refused; the
+ * lines say how many were not (a grant that outlived its use).  With
+ * -o FILE, every round's figures in microseconds.  With -k a second
+ * line gives the in-process knocks.  Trusts its arguments and the profile;
+ * sends only to SERVER.
+ *
+ *   latency [-n N] [-w WAIT_CMD] [-o FILE] [-k PORT2] LABEL SERVER PORT \
+ *       FLOOR_PORT CLIENT [ARG...]
+ */
+#include <sys/socket.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <netinet/ip.h>
+#include <netinet/tcp.h>
+
+#include <err.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "profiles/codec.h"
+#include "profiles/counter.h"
+#include "profiles/profile.h"
+
+#define NS_PER_MS	INT64_C(1000000)
+#define RETRY_NS	NS_PER_MS		/* one connect attempt a ms */
+#define FAST_RETRY_NS	(NS_PER_MS / 5)		/* in-process knocks: 0.2 ms */
+#define SYN_LEN		40			/* IPv4 + TCP, no options */
+#define SECOND_WAIT_MS	200	/* for the refusal of a second connect */
+#define MAX_PENDING	64	/* connect attempts in flight at once */
+#define GIVE_UP_NS	(5000 * NS_PER_MS)	/* a knock that never opens */
+#define DEFAULT_ROUNDS	50
+
+struct child {
+	pid_t	pid;
+	int	pidfd;		/* -1 once reaped */
+	int64_t	exit_ns;	/* when we saw it exit */
+	int	status;
+};
+
+struct round {
+	int64_t	total_ns;	/* knock: t0 to connected */
+	int64_t	floor_ns;	/* true + connect to the open port */
+	int64_t	client_ns;	/* knock: t0 to the client's exit */
+	int	attempts;	/* connects started for the knock */
+	int64_t	inproc_ns;	/* in-process knock: sendto to connected */
+	int	reused;		/* knock's grant let a 2nd connection in */
+	int	inproc_reused;	/* same for the in-process knock */
+};
+
+/* What an in-process knock needs, set up once. */
+struct inproc {
+	int			 fd;		/* IPPROTO_RAW */
+	char			 dir[PATH_MAX];	/* the client's profile */
+	struct profile		 prof;
+	struct sockaddr_in	 dst;		/* SERVER, knock port */
+	struct in_addr		 src;
+	uint16_t		 port;		/* what to ask for */
+};
+
+static int64_t
+now_ns(void)
+{
+	struct timespec	ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+}
+
+static void
+spawn(struct child *c, char *const argv[], int quiet)
+{
+	int	fd;
+
+	if ((c->pid = fork()) == -1)
+		err(1, "fork");
+	if (c->pid == 0) {
+		if (quiet && (fd = open("/dev/null", O_WRONLY)) != -1)
+			dup2(fd, STDOUT_FILENO);
+		execv(argv[0], argv);
+		err(127, "%s", argv[0]);
+	}
+	c->pidfd = (int)syscall(SYS_pidfd_open, c->pid, 0);
+	if (c->pidfd == -1)
+		err(1, "pidfd_open");
+	c->exit_ns = 0;
+}
+
+/* Wait for c; 0 if it exited 0, else -1 (said on stderr). */
+static int
+reap(struct child *c)
+{
+	if (c->pidfd == -1)
+		return c->status == 0 ? 0 : -1;
+	while (waitpid(c->pid, &c->status, 0) == -1)
+		if (errno != EINTR)
+			err(1, "waitpid");
+	if (c->exit_ns == 0)
+		c->exit_ns = now_ns();
+	close(c->pidfd);
+	c->pidfd = -1;
+	if (WIFEXITED(c->status) && WEXITSTATUS(c->status) == 0)
+		return 0;
+	warnx("child %ld failed (status 0x%x)", (long)c->pid, c->status);
+	return -1;
+}
+
+/* Start one non-blocking connect: the socket, or -1 if refused at once;
+ * *done when it connected at once. */
+static int
+start_connect(const struct sockaddr_in *sa, int *done)
+{
+	int	s;
+
+	*done = 0;
+	s = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	if (s == -1)
+		err(1, "socket");
+	if (connect(s, (const struct sockaddr *)sa, sizeof(*sa)) == 0) {
+		*done = 1;
+		return s;
+	}
+	if (errno == EINPROGRESS)
+		return s;
+	if (errno != ECONNREFUSED)
+		err(1, "connect");
+	close(s);
+	return -1;
+}
+
+/* 1 if the pending connect on s succeeded, 0 if it failed. */
+static int
+connect_result(int s)
+{
+	int		e = 0;
+	socklen_t	len = sizeof(e);
+
+	if (getsockopt(s, SOL_SOCKET, SO_ERROR, &e, &len) == -1)
+		err(1, "getsockopt");
+	if (e != 0 && e != ECONNREFUSED && e != ETIMEDOUT &&
+	    e != EHOSTUNREACH)
+		errx(1, "connect: %s", strerror(e));
+	return e == 0;
+}
+
+/* Close every pending attempt except keep. */
+static void
+close_pending(int *pend, size_t *np, int keep)
+{
+	for (size_t i = 0; i < *np; i++)
+		if (pend[i] != keep)
+			close(pend[i]);
+	*np = 0;
+}
+
+/*
+ * A connect attempt every retry_ns from t0 until one succeeds, meanwhile
+ * noting when child c exits.  Attempts still pending stay open: the SYN
+ * of one may be the one that uses up the grant, so dropping it would lose
+ * the knock.  Returns the time of success, or -1.
+ */
+static int64_t
+connect_loop(const struct sockaddr_in *sa, int64_t t0, int64_t retry_ns,
+    struct child *c, int *attempts)
+{
+	struct pollfd	pfd[MAX_PENDING + 1];
+	int		pend[MAX_PENDING];
+	size_t		np = 0;
+	int64_t		next = t0, now;
+	int		s, done;
+
+	*attempts = 0;
+	for (;;) {
+		struct timespec	ts;
+		nfds_t		n = 0;
+		int64_t		wait;
+
+		now = now_ns();
+		if (now - t0 > GIVE_UP_NS)
+			break;
+		if (now >= next) {
+			if (np == MAX_PENDING) {	/* the oldest goes */
+				close(pend[0]);
+				memmove(pend, pend + 1, --np * sizeof(*pend));
+			}
+			s = start_connect(sa, &done);
+			(*attempts)++;
+			if (done)
+				goto connected;
+			if (s != -1)
+				pend[np++] = s;
+			next += retry_ns;
+			if (next < now)
+				next = now + retry_ns;
+		}
+		for (size_t i = 0; i < np; i++)
+			pfd[n++] = (struct pollfd){ .fd = pend[i],
+			    .events = POLLOUT };
+		if (c != NULL && c->pidfd != -1)
+			pfd[n++] = (struct pollfd){ .fd = c->pidfd,
+			    .events = POLLIN };
+		wait = next - now_ns();
+		if (wait < 0)
+			wait = 0;
+		ts.tv_sec = wait / 1000000000;
+		ts.tv_nsec = wait % 1000000000;
+		if (ppoll(pfd, n, &ts, NULL) == -1) {
+			if (errno == EINTR)
+				continue;
+			err(1, "ppoll");
+		}
+		for (nfds_t i = 0; i < n; i++) {
+			if (pfd[i].revents == 0)
+				continue;
+			if (c != NULL && pfd[i].fd == c->pidfd) {
+				c->exit_ns = now_ns();
+				if (reap(c) == -1)
+					goto failed;	/* no knock was sent */
+				continue;
+			}
+			s = pfd[i].fd;
+			if (connect_result(s))
+				goto connected;
+			close(s);
+			for (size_t j = 0; j < np; j++) {
+				if (pend[j] == s) {
+					memmove(pend + j, pend + j + 1,
+					    (--np - j) * sizeof(*pend));
+					break;
+				}
+			}
+		}
+	}
+failed:
+	close_pending(pend, &np, -1);
+	return -1;
+connected:
+	now = now_ns();
+	close_pending(pend, &np, s);
+	close(s);
+	return now;
+}
+
+static void
+run_wait(const char *cmd)
+{
+	char *const	argv[] = { (char *)"/bin/sh", (char *)"-c",
+	    (char *)cmd, NULL };
+	struct child	c;
+
+	spawn(&c, argv, 0);
+	if (reap(&c) == -1)
+		errx(1, "-w command failed: %s", cmd);
+}
+
+/*
+ * Right after a grant was used: a second connection must be refused (one
+ * new connection a knock).  1 if it connected anyway.  A grant that
+ * survives its use would also let the next round connect before its own
+ * knock lands; this connection uses it up, so figures stay honest.
+ */
+static int
+second_connect(const struct sockaddr_in *sa)
+{
+	struct pollfd	pfd;
+	int		s, done, ok = 0;
+
+	if ((s = start_connect(sa, &done)) == -1)
+		return 0;
+	pfd = (struct pollfd){ .fd = s, .events = POLLOUT };
+	if (done || (poll(&pfd, 1, SECOND_WAIT_MS) == 1 && connect_result(s)))
+		ok = 1;
+	close(s);
+	return ok;
+}
+
+static int64_t
+measure_floor(const struct sockaddr_in *sa)
+{
+	char *const	argv[] = { (char *)"/bin/true", NULL };
+	struct child	c;
+	int64_t		t0 = now_ns(), t1;
+	int		attempts;
+
+	spawn(&c, argv, 0);
+	if (reap(&c) == -1)
+		errx(1, "/bin/true failed");
+	if ((t1 = connect_loop(sa, now_ns(), RETRY_NS, NULL, &attempts)) ==
+	    -1)
+		errx(1, "the floor port %u does not accept",
+		    ntohs(sa->sin_port));
+	return t1 - t0;
+}
+
+static int
+measure_knock(const struct sockaddr_in *sa, char *const argv[],
+    struct round *r)
+{
+	struct child	c;
+	int64_t		t0 = now_ns(), t1;
+
+	spawn(&c, argv, 1);
+	t1 = connect_loop(sa, t0, RETRY_NS, &c, &r->attempts);
+	if (reap(&c) == -1 || t1 == -1)
+		return -1;
+	r->client_ns = c.exit_ns - t0;
+	r->total_ns = t1 - t0;
+	r->reused = second_connect(sa);
+	return 0;
+}
+
+/* The Internet checksum of the TCP segment with its IPv4 pseudo-header. */
+static uint16_t
+tcp_checksum(const uint8_t *ip, const uint8_t *tcp, size_t len)
+{
+	uint32_t	sum = 0;
+
+	for (size_t i = 12; i < 20; i += 2)	/* source and destination */
+		sum += (uint32_t)(ip[i] << 8 | ip[i + 1]);
+	sum += IPPROTO_TCP + (uint32_t)len;
+	for (size_t i = 0; i < len; i += 2)
+		sum += (uint32_t)(tcp[i] << 8 | tcp[i + 1]);
+	while (sum >> 16)
+		sum = (sum & 0xffff) + (sum >> 16);
+	return (uint16_t)~sum;
+}
+
+static void
+put16(uint8_t *p, uint32_t v)
+{
+	p[0] = (uint8_t)(v >> 8);
+	p[1] = (uint8_t)v;
+}
+
+static void
+put32(uint8_t *p, uint32_t v)
+{
+	put16(p, v >> 16);
+	put16(p + 2, v);
+}
+
+/* The SYN knockknock sends (knockknock/packet.c): TTL 64, no options. */
+static void
+build_syn(const struct inproc *k, const struct knock_fields *f,
+    uint16_t sport, uint8_t pkt[static SYN_LEN])
+{
+	uint8_t	*ip = pkt, *tcp = pkt + 20;
+
+	memset(pkt, 0, SYN_LEN);
+	ip[0] = 0x45;
+	put16(ip + 2, SYN_LEN);
+	put16(ip + 4, f->ip_id);
+	ip[8] = 64;
+	ip[9] = IPPROTO_TCP;
+	memcpy(ip + 12, &k->src, 4);
+	memcpy(ip + 16, &k->dst.sin_addr, 4);	/* the kernel sets ip[10..12) */
+	put16(tcp, sport);
+	put16(tcp + 2, ntohs(k->dst.sin_port));
+	put32(tcp + 4, f->seq);
+	put32(tcp + 8, f->ack);
+	tcp[12] = 5 << 4;
+	tcp[13] = 0x02;				/* SYN */
+	put16(tcp + 14, f->window);
+	put16(tcp + 16, tcp_checksum(ip, tcp, SYN_LEN - 20));
+}
+
+static void
+inproc_init(struct inproc *k, const char *server, const char *port)
+{
+	char			 perr[PROFILE_ERRLEN];
+	const char		*home = getenv("HOME");
+	struct sockaddr_in	 sin;
+	socklen_t		 len = sizeof(sin);
+	long			 p = strtol(port, NULL, 10);
+	int			 u;
+
+	if (home == NULL || p < 1 || p > 65535)
+		errx(2, "-k: HOME unset or bad port %s", port);
+	k->port = (uint16_t)p;
+	if (snprintf(k->dir, sizeof(k->dir), "%s/.knockknock/%s", home,
+	    server) >= (int)sizeof(k->dir))
+		errx(1, "%s: path too long", home);
+	if (profile_load(k->dir, &k->prof, perr) == -1)
+		errx(1, "%s", perr);
+	k->dst = (struct sockaddr_in){ .sin_family = AF_INET,
+	    .sin_port = htons(k->prof.knock_port) };
+	if (inet_pton(AF_INET, server, &k->dst.sin_addr) != 1)
+		errx(2, "%s: not an IPv4 address", server);
+	/* The source address the kernel would use, for the checksum. */
+	if ((u = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0)) == -1 ||
+	    connect(u, (struct sockaddr *)&k->dst, sizeof(k->dst)) == -1 ||
+	    getsockname(u, (struct sockaddr *)&sin, &len) == -1)
+		err(1, "source address for %s", server);
+	close(u);
+	k->src = sin.sin_addr;
+	if ((k->fd = socket(AF_INET, SOCK_RAW | SOCK_CLOEXEC,
+	    IPPROTO_RAW)) == -1)
+		err(1, "raw socket");
+}
+
+/* One knock from here; the time from sendto() to a connection to k->port. */
+static int
+measure_inproc(struct inproc *k, struct round *r)
+{
+	struct sockaddr_in	 sa = k->dst;
+	struct knock_fields	 f;
+	const char		*errstr;
+	uint8_t			 pkt[SYN_LEN];
+	char			 path[PATH_MAX + 16];
+	uint64_t		 c;
+	int64_t			 t0, t1;
+	int			 attempts, fd;
+
+	/* The real client advanced the counter since: read it again. */
+	snprintf(path, sizeof(path), "%s/counter", k->dir);
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1 ||
+	    counter_read_fd(fd, &c, &errstr) == -1)
+		errx(1, "%s: cannot read the counter", path);
+	close(fd);
+	do {	/* as the client: an IP ID of 0 cannot travel */
+		if (codec_encrypt(&k->prof.keys, c++, k->port, &f,
+		    &errstr) == -1)
+			errx(1, "%s: %s", k->dir, errstr);
+	} while (f.ip_id == 0);
+	build_syn(k, &f, (uint16_t)(1024 + (uint16_t)now_ns() % 64000), pkt);
+	sa.sin_port = 0;
+	t0 = now_ns();
+	if (sendto(k->fd, pkt, sizeof(pkt), 0, (struct sockaddr *)&sa,
+	    sizeof(sa)) != (ssize_t)sizeof(pkt))
+		err(1, "sendto");
+	sa.sin_port = htons(k->port);
+	t1 = connect_loop(&sa, t0, FAST_RETRY_NS, NULL, &attempts);
+	explicit_bzero(&f, sizeof(f));
+	if (counter_save(k->dir, c) == -1)
+		err(1, "%s/counter", k->dir);
+	if (t1 == -1)
+		return -1;
+	r->inproc_ns = t1 - t0;
+	r->inproc_reused = second_connect(&sa);
+	return 0;
+}
+
+static int
+cmp_i64(const void *a, const void *b)
+{
+	int64_t	x = *(const int64_t *)a, y = *(const int64_t *)b;
+
+	return (x > y) - (x < y);
+}
+
+/* Sorts v.  Median (mean of the middle two), p90 (nearest rank), max. */
+static void
+stats(int64_t *v, size_t n, double *med, double *p90, double *max)
+{
+	size_t	r = (n * 9 + 9) / 10;
+
+	qsort(v, n, sizeof(*v), cmp_i64);
+	*med = (double)(v[(n - 1) / 2] + v[n / 2]) / 2 / 1e6;
+	*p90 = (double)v[r - 1] / 1e6;
+	*max = (double)v[n - 1] / 1e6;
+}
+
+static void
+addr_port(struct sockaddr_in *sa, const char *addr, const char *port)
+{
+	long	p = strtol(port, NULL, 10);
+
+	memset(sa, 0, sizeof(*sa));
+	sa->sin_family = AF_INET;
+	if (inet_pton(AF_INET, addr, &sa->sin_addr) != 1)
+		errx(2, "%s: not an IPv4 address", addr);
+	if (p < 1 || p > 65535)
+		errx(2, "%s: not a port", port);
+	sa->sin_port = htons((uint16_t)p);
+}
+
+static void
+report_inproc(const char *label, const struct round *r, size_t n)
+{
+	int64_t	*v;
+	double	 m, p, x;
+	size_t	 reused = 0;
+
+	if ((v = calloc(n, sizeof(*v))) == NULL)
+		err(1, "calloc");
+	for (size_t i = 0; i < n; i++) {
+		v[i] = r[i].inproc_ns;
+		reused += (size_t)r[i].inproc_reused;
+	}
+	stats(v, n, &m, &p, &x);
+	printf("latency %s, in-process knock: median %.2f ms p90 %.2f ms "
+	    "max %.2f ms (send to connected, connects every 0.2 ms, %zu "
+	    "knocks", label, m, p, x, n);
+	if (reused > 0)
+		printf("; %zu grants let a second connection in", reused);
+	printf(")\n");
+	free(v);
+}
+
+static void
+report(const char *label, struct round *r, size_t n, size_t failed,
+    FILE *raw)
+{
+	int64_t	*tot, *flo, *cli;
+	double	 tm, tp, tx, fm, fp, fx, cm, cp, cx;
+	size_t	 reused = 0;
+
+	if (raw != NULL) {
+		fprintf(raw, "# round total_us floor_us client_exit_us "
+		    "connect_attempts inprocess_us second_connect "
+		    "inprocess_second_connect\n");
+		for (size_t i = 0; i < n; i++)
+			fprintf(raw, "%zu %lld %lld %lld %d %lld %d %d\n", i,
+			    (long long)(r[i].total_ns / 1000),
+			    (long long)(r[i].floor_ns / 1000),
+			    (long long)(r[i].client_ns / 1000), r[i].attempts,
+			    (long long)(r[i].inproc_ns / 1000), r[i].reused,
+			    r[i].inproc_reused);
+	}
+	tot = calloc(n, sizeof(*tot));
+	flo = calloc(n, sizeof(*flo));
+	cli = calloc(n, sizeof(*cli));
+	if (tot == NULL || flo == NULL || cli == NULL)
+		err(1, "calloc");
+	for (size_t i = 0; i < n; i++) {
+		tot[i] = r[i].total_ns;
+		flo[i] = r[i].floor_ns;
+		cli[i] = r[i].client_ns;
+		reused += (size_t)r[i].reused;
+	}
+	stats(tot, n, &tm, &tp, &tx);
+	stats(flo, n, &fm, &fp, &fx);
+	stats(cli, n, &cm, &cp, &cx);
+	printf("latency %s: median %.1f ms p90 %.1f ms max %.1f ms "
+	    "(floor median %.1f ms, knock adds %.1f ms; client exits at "
+	    "median %.1f ms, %zu knocks", label, tm, tp, tx, fm, tm - fm, cm,
+	    n);
+	if (failed > 0)
+		printf(", %zu more failed", failed);
+	if (reused > 0)
+		printf("; %zu grants let a second connection in", reused);
+	printf(")\n");
+	free(tot);
+	free(flo);
+	free(cli);
+}
+
+int
+main(int argc, char *argv[])
+{
+	struct sockaddr_in	 knock_sa, floor_sa;
+	struct round		*r;
+	const char		*wait_cmd = NULL, *label;
+	FILE			*raw = NULL;
+	struct inproc		 k = { .fd = -1 };
+	const char		*inproc_port = NULL;
+	size_t			 rounds = DEFAULT_ROUNDS, n = 0, failed = 0;
+	int			 ch;
+
+	while ((ch = getopt(argc, argv, "+k:n:o:w:")) != -1) {
+		switch (ch) {
+		case 'k':
+			inproc_port = optarg;
+			break;
+		case 'n':
+			rounds = strtoul(optarg, NULL, 10);
+			break;
+		case 'o':
+			if ((raw = fopen(optarg, "w")) == NULL)
+				err(1, "%s", optarg);
+			break;
+		case 'w':
+			wait_cmd = optarg;
+			break;
+		default:
+			goto usage;
+		}
+	}
+	argc -= optind;
+	argv += optind;
+	if (argc < 5 || rounds == 0)
+		goto usage;
+	label = argv[0];
+	addr_port(&knock_sa, argv[1], argv[2]);
+	addr_port(&floor_sa, argv[1], argv[3]);
+	if ((r = calloc(rounds + 1, sizeof(*r))) == NULL)
+		err(1, "calloc");
+	if (inproc_port != NULL)
+		inproc_init(&k, argv[1], inproc_port);
+	signal(SIGPIPE, SIG_IGN);
+	/* Round 0 warms the caches (binaries, profile, ARP) and is dropped. */
+	for (size_t i = 0; i <= rounds; i++) {
+		if (wait_cmd != NULL)
+			run_wait(wait_cmd);
+		r[n].floor_ns = measure_floor(&floor_sa);
+		if (measure_knock(&knock_sa, argv + 4, &r[n]) == -1 ||
+		    (inproc_port != NULL && measure_inproc(&k, &r[n]) == -1))
+			failed += i > 0;
+		else if (i > 0)
+			n++;
+	}
+	if (n == 0)
+		errx(1, "%s: no knock opened the port", label);
+	report(label, r, n, failed, raw);
+	if (inproc_port != NULL) {
+		report_inproc(label, r, n);
+		close(k.fd);
+		profile_wipe(&k.prof);
+	}
+	if (raw != NULL && fclose(raw) != 0)
+		err(1, "raw output");
+	free(r);
+	return 0;
+usage:
+	fprintf(stderr, "usage: latency [-n N] [-w WAIT_CMD] [-o FILE] "
+	    "[-k PORT2] LABEL SERVER PORT FLOOR_PORT CLIENT [ARG...]\n");
+	return 2;
+}

@@ -1,0 +1,209 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-3.0-or-later
+# make bench (issue 6): prints one line per figure; reports, never judges.
+# Run from `make bench`, which builds ./bin/* and build/bench/{gen,latency,
+# counterwrite} first.  Method and figures: tests/bench/RESULTS.md.
+#
+# 1. Verification throughput of `knockknock-daemon --scan`, pinned to one
+#    CPU, one profile, error_window = 20, over generated kern.log files of
+#    BENCH_LINES lines (default 1000000) in a temporary directory:
+#    (a) records to ports that are not the knock port, (b) bogus knocks,
+#    (c) valid knocks made with the real codec.  Wall time of the whole
+#    command, best of 3; the startup cost is --scan on an empty file.
+#    Then the durable counter write (pwrite + fdatasync), which bounds (c)
+#    in live mode.
+# 2. Knock-to-connect latency (root only): two network namespaces (see
+#    tests/integration/lib.sh), the real daemon, client and firewall;
+#    build/bench/latency knocks BENCH_KNOCKS times (default 50) with the
+#    real client, and as many times in process (no process started), for
+#    each firewall backend and each log source.  For the kern.log source a
+#    writer (lib.sh's kernlog_writer) copies the records from /dev/kmsg to
+#    the file as rsyslog would, so that hop is in the figure.  After each
+#    connection a second connect must be refused; a line says when not.
+#    First, the kernel's share alone: a LOG record's way to a /dev/kmsg
+#    reader (build/bench/kmsgwake).
+#
+# Environment: BENCH_LINES, BENCH_KNOCKS, BENCH_CPU (default 1, or 0 on a
+# one-CPU machine), BENCH_RAW=DIR to keep every knock's figures there,
+# BENCH_PARTS (default "scan latency"), BENCH_FIREWALLS (default
+# "nftables iptables"), BENCH_SOURCES (default "kmsg file"); DAEMON,
+# KNOCKKNOCK, GENPROFILE to measure other builds of the programs.
+set -eu -o pipefail
+cd "$(dirname "$0")/../.."
+
+B=build/bench
+DAEMON=${DAEMON:-./bin/knockknock-daemon}
+GENPROFILE=${GENPROFILE:-./bin/knockknock-genprofile}
+KNOCKKNOCK=${KNOCKKNOCK:-./bin/knockknock}
+LINES=${BENCH_LINES:-1000000}
+KNOCKS=${BENCH_KNOCKS:-50}
+CPU=${BENCH_CPU:-$([ "$(nproc)" -gt 1 ] && echo 1 || echo 0)}
+RUNS=3
+
+for f in "$B/gen" "$B/latency" "$B/counterwrite" "$B/kmsgwake" "$DAEMON" \
+    "$GENPROFILE" "$KNOCKKNOCK"; do
+	[ -x "$f" ] || { echo "bench: $f missing: run make bench" >&2; exit 1; }
+done
+
+WORK=$(mktemp -d "${TMPDIR:-/var/tmp}/kk-bench.XXXXXX")
+NETNS_UP=0
+bench_cleanup() {
+	trap - EXIT INT TERM
+	[ "$NETNS_UP" = 0 ] || cleanup		# lib.sh's
+	rm -rf "$WORK"
+}
+trap bench_cleanup EXIT
+trap 'exit 1' INT TERM
+
+# ---- 1. scan throughput ----
+
+# best_scan FILE: the best wall time in seconds of RUNS --scan runs, from
+# bash's clock around the whole command; the last output in $WORK/scan.out.
+best_scan() {
+	local best='' t0 t1 _
+	for _ in $(seq "$RUNS"); do
+		t0=$EPOCHREALTIME
+		taskset -c "$CPU" "$DAEMON" -C "$WORK/conf" --scan "$1" \
+		    >"$WORK/scan.out"
+		t1=$EPOCHREALTIME
+		best=$(awk -v a="$t0" -v b="$t1" -v m="$best" \
+		    'BEGIN { t = b - a; if (m != "" && m < t) t = m; printf "%.6f", t }')
+	done
+	echo "$best"
+}
+
+# scan_line LABEL FILE WANT_KNOCKS
+scan_line() {
+	local t tail
+	t=$(best_scan "$2")
+	tail=$(tail -n 1 "$WORK/scan.out")
+	if [ "$tail" != "lines=$LINES knocks=$3" ]; then
+		echo "bench: $1: --scan printed '$tail', want" \
+		    "'lines=$LINES knocks=$3'" >&2
+		exit 1
+	fi
+	awk -v l="$1" -v n="$LINES" -v t="$t" 'BEGIN {
+		printf "scan %s: %.2f M lines/s (%d lines in %.3f s, best of '"$RUNS"')\n",
+		    l, n / t / 1e6, n, t }'
+}
+
+scan_bench() {
+	local m t
+	mkdir -p "$WORK/conf"
+	printf '[main]\nerror_window = 20\n' >"$WORK/conf/config"
+	"$GENPROFILE" -C "$WORK/conf" alice 45678 >/dev/null
+	for m in nonknock bogus valid; do
+		"$B/gen" "$m" "$LINES" "$WORK/conf/profiles/alice" \
+		    "$WORK/$m.log"
+	done
+	: >"$WORK/empty.log"
+	t=$(best_scan "$WORK/empty.log")
+	awk -v t="$t" 'BEGIN { printf "scan startup (empty file): %.1f ms\n", t * 1000 }'
+	scan_line "(a) non-knock lines" "$WORK/nonknock.log" 0
+	scan_line "(b) bogus knocks" "$WORK/bogus.log" 0
+	scan_line "(c) valid knocks, counters in memory" "$WORK/valid.log" "$LINES"
+	rm -f "$WORK"/*.log
+	echo "counter write (pwrite+fdatasync, $(df --output=fstype build | tail -n 1 | tr -d ' ') under build/):" \
+	    "$("$B/counterwrite" build 1000)"
+}
+
+# ---- 2. knock-to-connect latency ----
+
+PORT=2222		# protected, opened by each client knock
+FLOOR=2223		# always open: the floor's connect
+INPROC=2224		# protected, opened by each in-process knock
+
+stop_daemon() {
+	local _
+	kill "$DAEMON_PID" 2>/dev/null || return 0
+	for _ in $(seq 250); do
+		kill -0 "$DAEMON_PID" 2>/dev/null || return 0
+		sleep 0.02
+	done
+	kill -9 "$DAEMON_PID" 2>/dev/null || true
+}
+
+# latency_run FIREWALL SOURCE (kmsg or file)
+latency_run() {
+	local fw=$1 src=$2 dir=$TMP/srv-$1-$2 home=$TMP/home-$1-$2 label
+	local wait=() raw=()
+	make_conf "$dir" "$fw" "$src" "$home" alice "$KPORT"
+	srv nft flush ruleset
+	"$DAEMON" -C "$dir" --print-firewall "$fw" >"$TMP/firewall"
+	if [ "$fw" = nftables ]; then
+		srv nft -f "$TMP/firewall"
+		srv nft insert rule inet knockknock input tcp dport "$FLOOR" accept
+	else
+		# One grant at a time: delay 1 s, and each round waits
+		# until the previous rule is gone.
+		sed -i 's/^delay = .*/delay = 1/' "$dir/config"
+		srv sh "$TMP/firewall"
+		srv iptables -w -I INPUT 3 -p tcp --dport "$FLOOR" -j ACCEPT
+		wait=(-w "ip netns exec $NS_S timeout 10 sh -c 'while iptables -w -S INPUT | grep -q \"knockknock expires=\"; do sleep 0.02; done'")
+	fi
+	label=$fw/kmsg
+	if [ "$src" = file ]; then
+		install -m 0640 -g adm /dev/null "$dir/kern.log"
+		kernlog_writer "$dir/kern.log"
+		label=$fw/kern.log
+	fi
+	start_daemon "$dir"
+	[ -z "${BENCH_RAW:-}" ] || raw=(-o "$BENCH_RAW/latency-$fw-$src.txt")
+	cli env HOME="$home" "$B/latency" -n "$KNOCKS" -k "$INPROC" \
+	    "${wait[@]}" "${raw[@]}" "$label" "$SRV_ADDR" "$PORT" "$FLOOR" \
+	    "$KNOCKKNOCK" -p "$PORT" "$SRV_ADDR"
+	stop_daemon
+	if [ "$src" = file ]; then
+		kill "$WRITER_PID" 2>/dev/null || true
+	fi
+}
+
+# The kernel's own share of the /dev/kmsg path, in a network namespace of
+# its own that unshare(1) deletes when the probe exits.
+kmsg_wakeup() {
+	local p="kkwake$$: "
+	# shellcheck disable=SC2016  # $1 and $2 are the inner shell's
+	echo "kernel: LOG record to a /dev/kmsg reader asleep in poll():" \
+	    "$(unshare -n sh -c 'ip link set lo up &&
+		nft add table inet kkwake &&
+		nft add chain inet kkwake in "{ type filter hook input priority 0; }" &&
+		nft add rule inet kkwake in udp dport 9 log prefix "\"$1\"" &&
+		exec "$2" "$1" 100' sh "$p" "$B/kmsgwake")"
+}
+
+latency_bench() {
+	local fw src
+	if [ "$(id -u)" != 0 ]; then
+		echo "latency: skipped (needs root: network namespaces, firewall, /dev/kmsg)"
+		return
+	fi
+	for f in ip nft iptables ncat python3; do
+		if ! command -v "$f" >/dev/null; then
+			echo "latency: skipped ($f not installed)"
+			return
+		fi
+	done
+	if [ ! -r tests/integration/lib.sh ]; then
+		echo "latency: skipped (tests/integration/lib.sh missing)"
+		return
+	fi
+	kmsg_wakeup
+	# shellcheck source=tests/integration/lib.sh
+	. tests/integration/lib.sh
+	NETNS_UP=1
+	KPORT=$((20000 + 0x$rnd % 20000))
+	[ -z "${BENCH_RAW:-}" ] || mkdir -p "$BENCH_RAW"
+	topology_up
+	listen "$PORT"
+	listen "$FLOOR"
+	listen "$INPROC"
+	for fw in ${BENCH_FIREWALLS:-nftables iptables}; do
+		for src in ${BENCH_SOURCES:-kmsg file}; do
+			latency_run "$fw" "$src"
+		done
+	done
+}
+
+for part in ${BENCH_PARTS:-scan latency}; do
+	"${part}_bench"
+done
