@@ -26,25 +26,23 @@ static int
 verify_fill_window(struct verifier *v, const char **errstr)
 {
 	uint64_t	c = v->prof.counter;
+	unsigned int	n = v->window;
 
 	v->nks = 0;
-	while (v->nks < v->window && c + v->nks < CODEC_COUNTER_LIMIT) {
-		if (codec_keystream(v->prof.keys.cipher, c + v->nks,
-		    v->ks[v->nks], errstr) == -1)
-			return -1;
-		v->nks++;
-	}
+	if (c >= CODEC_COUNTER_LIMIT)
+		return 0;
+	if (CODEC_COUNTER_LIMIT - c < n)
+		n = (unsigned int)(CODEC_COUNTER_LIMIT - c);
+	if (codec_keystreams(v->prof.keys.cipher, c, n, v->ks, errstr) == -1)
+		return -1;
+	v->nks = n;
 	return 0;
 }
 
 static int
 verify_fill_macs(struct verifier *v, const char **errstr)
 {
-	for (uint32_t port = 0; port < PORTS; port++)
-		if (codec_mac(v->prof.keys.mac, (uint16_t)port, v->macs[port],
-		    errstr) == -1)
-			return -1;
-	return 0;
+	return codec_mac_table(v->prof.keys.mac, v->macs, errstr);
 }
 
 static int

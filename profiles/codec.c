@@ -10,6 +10,7 @@
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
+#include <openssl/params.h>
 
 #include "profiles/codec.h"
 
@@ -65,6 +66,98 @@ codec_mac(const uint8_t mac_key[static CODEC_KEY_LEN], uint16_t port,
 	memcpy(mac, md, CODEC_MAC_LEN);
 	OPENSSL_cleanse(md, sizeof(md));
 	return 0;
+}
+
+#define BATCH_BLOCKS	16	/* AES blocks per EVP call in a batch */
+
+/* 16-byte counter blocks for counters c .. c+n-1: 0^12 || counter (BE). */
+static void
+counter_blocks(uint8_t *in, uint64_t c, unsigned int n)
+{
+	memset(in, 0, (size_t)n * 16);
+	for (unsigned int i = 0; i < n; i++, c++) {
+		in[i * 16 + 12] = (uint8_t)(c >> 24);
+		in[i * 16 + 13] = (uint8_t)(c >> 16);
+		in[i * 16 + 14] = (uint8_t)(c >> 8);
+		in[i * 16 + 15] = (uint8_t)c;
+	}
+}
+
+int
+codec_keystreams(const uint8_t cipher_key[static CODEC_KEY_LEN],
+    uint64_t first, unsigned int n, uint8_t (*ks)[CODEC_WIRE_LEN],
+    const char **errstr)
+{
+	EVP_CIPHER_CTX	*ctx;
+	uint8_t		 in[BATCH_BLOCKS * 16], out[BATCH_BLOCKS * 16 + 16];
+	unsigned int	 done = 0, k;
+	int		 outl, ret = -1;
+
+	if (first + n > CODEC_COUNTER_LIMIT) {
+		*errstr = "profile exhausted (counter past 2^32-1), generate a new one";
+		return -1;
+	}
+	if ((ctx = EVP_CIPHER_CTX_new()) == NULL ||
+	    EVP_EncryptInit_ex(ctx, EVP_aes_128_ecb(), NULL, cipher_key,
+	    NULL) != 1 || EVP_CIPHER_CTX_set_padding(ctx, 0) != 1) {
+		*errstr = "AES-128 failed";
+		goto out;
+	}
+	while (done < n) {
+		k = n - done < BATCH_BLOCKS ? n - done : BATCH_BLOCKS;
+		counter_blocks(in, first + done, k);
+		if (EVP_EncryptUpdate(ctx, out, &outl, in, (int)k * 16) != 1 ||
+		    outl != (int)k * 16) {
+			*errstr = "AES-128 failed";
+			goto out;
+		}
+		for (unsigned int i = 0; i < k; i++)
+			memcpy(ks[done + i], out + i * 16, CODEC_WIRE_LEN);
+		done += k;
+	}
+	ret = 0;
+out:
+	OPENSSL_cleanse(out, sizeof(out));
+	EVP_CIPHER_CTX_free(ctx);
+	return ret;
+}
+
+int
+codec_mac_table(const uint8_t mac_key[static CODEC_KEY_LEN],
+    uint8_t (*macs)[CODEC_MAC_LEN], const char **errstr)
+{
+	EVP_MAC		*mac;
+	EVP_MAC_CTX	*ctx = NULL;
+	OSSL_PARAM	 params[] = {
+		OSSL_PARAM_construct_utf8_string("digest", (char *)"SHA1", 0),
+		OSSL_PARAM_construct_end(),
+	};
+	uint8_t		 md[EVP_MAX_MD_SIZE];
+	size_t		 mdlen;
+	int		 ret = -1;
+
+	*errstr = "HMAC-SHA1 failed";
+	if ((mac = EVP_MAC_fetch(NULL, "HMAC", NULL)) == NULL ||
+	    (ctx = EVP_MAC_CTX_new(mac)) == NULL ||
+	    EVP_MAC_init(ctx, mac_key, CODEC_KEY_LEN, params) != 1)
+		goto out;
+	for (uint32_t port = 0; port < 65536; port++) {
+		uint8_t	msg[2] = { (uint8_t)(port >> 8), (uint8_t)port };
+
+		/* A NULL key re-initialises with the key set above. */
+		if ((port != 0 && EVP_MAC_init(ctx, NULL, 0, NULL) != 1) ||
+		    EVP_MAC_update(ctx, msg, sizeof(msg)) != 1 ||
+		    EVP_MAC_final(ctx, md, &mdlen, sizeof(md)) != 1 ||
+		    mdlen < CODEC_MAC_LEN)
+			goto out;
+		memcpy(macs[port], md, CODEC_MAC_LEN);
+	}
+	ret = 0;
+out:
+	OPENSSL_cleanse(md, sizeof(md));
+	EVP_MAC_CTX_free(ctx);
+	EVP_MAC_free(mac);
+	return ret;
 }
 
 void

@@ -44,6 +44,19 @@ int	codec_keystream(const uint8_t cipher_key[static CODEC_KEY_LEN],
 	    uint64_t counter, uint8_t ks[static CODEC_WIRE_LEN],
 	    const char **errstr);
 
+/*
+ * The keystreams of counters first .. first+n-1 (all below 2^32) with one
+ * AES context: what the daemon precomputes for its window.  0, or -1.
+ */
+int	codec_keystreams(const uint8_t cipher_key[static CODEC_KEY_LEN],
+	    uint64_t first, unsigned int n, uint8_t (*ks)[CODEC_WIRE_LEN],
+	    const char **errstr);
+
+/* The MAC bytes of every port 0..65535 (65536 rows), with one keyed HMAC
+ * context.  0, or -1 with *errstr. */
+int	codec_mac_table(const uint8_t mac_key[static CODEC_KEY_LEN],
+	    uint8_t (*macs)[CODEC_MAC_LEN], const char **errstr);
+
 /* The 10 MAC bytes for one port.  0, or -1 with *errstr. */
 int	codec_mac(const uint8_t mac_key[static CODEC_KEY_LEN], uint16_t port,
 	    uint8_t mac[static CODEC_MAC_LEN], const char **errstr);

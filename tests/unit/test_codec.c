@@ -231,3 +231,40 @@ Test(codec, wire_round_trip)
 	cr_expect_eq(g.ack, f.ack);
 	cr_expect_eq(g.window, f.window);
 }
+
+/* The daemon's batch precomputations agree with the one-at-a-time codec. */
+Test(codec, batch_keystreams_match_single)
+{
+	uint8_t		key[CODEC_KEY_LEN], one[CODEC_WIRE_LEN];
+	uint8_t		many[40][CODEC_WIRE_LEN];
+	const char	*errstr;
+
+	for (int i = 0; i < CODEC_KEY_LEN; i++)
+		key[i] = (uint8_t)(i * 7 + 1);
+	cr_assert_eq(codec_keystreams(key, CODEC_COUNTER_LIMIT - 40, 40, many,
+	    &errstr), 0);
+	for (int i = 0; i < 40; i++) {
+		cr_assert_eq(codec_keystream(key, CODEC_COUNTER_LIMIT - 40 +
+		    (uint64_t)i, one, &errstr), 0);
+		cr_expect_arr_eq(many[i], one, CODEC_WIRE_LEN, "block %d", i);
+	}
+	cr_expect_eq(codec_keystreams(key, CODEC_COUNTER_LIMIT - 39, 40, many,
+	    &errstr), -1, "window past 2^32-1 accepted");
+}
+
+Test(codec, mac_table_matches_single)
+{
+	static uint8_t	table[65536][CODEC_MAC_LEN];
+	uint8_t		key[CODEC_KEY_LEN], one[CODEC_MAC_LEN];
+	const char	*errstr;
+	const unsigned	ports[] = { 0, 1, 22, 255, 256, 443, 8080, 65535 };
+
+	for (int i = 0; i < CODEC_KEY_LEN; i++)
+		key[i] = (uint8_t)(0xa5 ^ i);
+	cr_assert_eq(codec_mac_table(key, table, &errstr), 0);
+	for (size_t i = 0; i < sizeof(ports) / sizeof(ports[0]); i++) {
+		cr_assert_eq(codec_mac(key, (uint16_t)ports[i], one, &errstr), 0);
+		cr_expect_arr_eq(table[ports[i]], one, CODEC_MAC_LEN, "port %u",
+		    ports[i]);
+	}
+}
