@@ -15,42 +15,6 @@
 #include "profiles/codec.h"
 
 int
-codec_keystream(const uint8_t cipher_key[static CODEC_KEY_LEN],
-    uint64_t counter, uint8_t ks[static CODEC_WIRE_LEN], const char **errstr)
-{
-	EVP_CIPHER_CTX	*ctx;
-	uint8_t		 block[16] = { 0 }, out[32];
-	int		 outl = 0, ret = -1;
-
-	if (counter >= CODEC_COUNTER_LIMIT) {
-		*errstr = "profile exhausted (counter past 2^32-1), generate a new one";
-		return -1;
-	}
-	block[12] = counter >> 24;
-	block[13] = counter >> 16;
-	block[14] = counter >> 8;
-	block[15] = counter;
-
-	if ((ctx = EVP_CIPHER_CTX_new()) == NULL) {
-		*errstr = "out of memory";
-		return -1;
-	}
-	if (EVP_EncryptInit_ex(ctx, EVP_aes_128_ecb(), NULL, cipher_key,
-	    NULL) != 1 || EVP_CIPHER_CTX_set_padding(ctx, 0) != 1 ||
-	    EVP_EncryptUpdate(ctx, out, &outl, block, sizeof(block)) != 1 ||
-	    outl != (int)sizeof(block)) {
-		*errstr = "AES-128 failed";
-		goto out;
-	}
-	memcpy(ks, out, CODEC_WIRE_LEN);
-	ret = 0;
-out:
-	OPENSSL_cleanse(out, sizeof(out));
-	EVP_CIPHER_CTX_free(ctx);
-	return ret;
-}
-
-int
 codec_mac(const uint8_t mac_key[static CODEC_KEY_LEN], uint16_t port,
     uint8_t mac[static CODEC_MAC_LEN], const char **errstr)
 {
@@ -120,6 +84,14 @@ out:
 	OPENSSL_cleanse(out, sizeof(out));
 	EVP_CIPHER_CTX_free(ctx);
 	return ret;
+}
+
+int
+codec_keystream(const uint8_t cipher_key[static CODEC_KEY_LEN],
+    uint64_t counter, uint8_t ks[static CODEC_WIRE_LEN], const char **errstr)
+{
+	return codec_keystreams(cipher_key, counter, 1,
+	    (uint8_t (*)[CODEC_WIRE_LEN])ks, errstr);
 }
 
 int
