@@ -1,11 +1,15 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * Parser for the kernel's netfilter LOG records (iptables, ip6tables and
- * nftables "log" share one format), in kern.log form or as the message part
- * of a /dev/kmsg record.  The input is untrusted: bounded, allocation-free,
- * never relies on a NUL.  Only a TCP SYN record (SYN set; ACK, RST, FIN
- * clear) with SRC, DST, DPT, SEQ, ACK, WINDOW and exactly one of ID (IPv4)
- * or FLOWLBL (IPv6) is accepted, each exactly once and in range.
+ * nftables "log" share one format, nf_log_syslog.c's), in kern.log form or
+ * as the message part of a /dev/kmsg record.  The input is untrusted:
+ * bounded, allocation-free, never relies on a NUL.  The record runs from the
+ * first "IN=" token to the end of the line and must be exactly what the
+ * kernel prints: IN= then OUT=, then only the kernel's own tokens in its
+ * order, each at most once, every value in the kernel's form and range, so
+ * that user-chosen text in other kernel messages (a segfault report's file
+ * name) cannot pass for a record.  Only a TCP SYN record (SYN set; ACK, RST,
+ * FIN clear) with SEQ and ACK is accepted.
  */
 #ifndef LOGPARSE_H
 #define LOGPARSE_H
@@ -31,7 +35,8 @@ struct knock_record {
 /*
  * Parse one line (without its newline).  Returns 0 and fills *rec, or -1
  * with *errstr naming what is wrong ("not TCP", "no SYN flag", "SEQ out of
- * range", "DPT repeated", ...).  rec->opt points into p.
+ * range", "DPT repeated", "OUT not after IN", "SRC out of order", "unknown
+ * token", "URGP malformed", ...).  rec->opt points into p.
  */
 int	logparse_line(const char *p, size_t len, struct knock_record *rec,
 	    const char **errstr);
