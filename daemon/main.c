@@ -170,6 +170,13 @@ run_print(const struct options *o)
 	return fflush(stdout) == 0 ? 0 : 1;
 }
 
+/* The group is for reopening a rotated log file, nothing else. */
+static int
+needs_group(const struct logsrc *src)
+{
+	return strcmp(logsrc_name(src), "/dev/kmsg") != 0;
+}
+
 static int
 run_check(const struct options *o)
 {
@@ -185,9 +192,10 @@ run_check(const struct options *o)
 	if (logsrc_open(&src, c.log_source, err) == -1)
 		errx(1, "log source: %s", err);
 	printf("log source: %s\nfirewall: %s\ndelay: %u s\nerror_window: %u\n"
-	    "watcher: user %s, group %s\n", logsrc_name(src),
+	    "watcher: user %s, %s%s\n", logsrc_name(src),
 	    config_firewall_name(c.firewall), c.delay_s, c.error_window,
-	    c.user, c.group);
+	    c.user, needs_group(src) ? "group " : "no supplementary group",
+	    needs_group(src) ? c.group : "");
 	for (size_t i = 0; i < w.n; i++)
 		printf("profile %s: knock port %u, counter %llu\n",
 		    w.v[i].prof.name, (unsigned int)w.v[i].prof.knock_port,
@@ -256,8 +264,7 @@ run_daemon(const struct options *o)
 		errx(1, "%s/config: %s", o->confdir, err);
 	if (logsrc_open(&src, c.log_source, err) == -1)
 		errx(1, "log source: %s", err);
-	/* The group is for reopening a rotated log file, nothing else. */
-	ids.keep_group = strcmp(logsrc_name(src), "/dev/kmsg") != 0;
+	ids.keep_group = needs_group(src);
 	log_init("knockknock-daemon", o->foreground);
 	if (!o->foreground && daemon(0, 0) == -1)
 		fatal("daemon");
