@@ -83,6 +83,7 @@ cleanup() {
 	for ns in $made_ns; do
 		for pid in $(ip netns pids "$ns" 2>/dev/null); do
 			kill -9 "$pid" 2>/dev/null
+			wait_until 3 gone "$pid"
 		done
 		ip netns del "$ns" 2>/dev/null
 	done

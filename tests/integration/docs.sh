@@ -73,7 +73,7 @@ usage_options() {
 	    grep -E '^(-[A-Za-z]|--[a-z][a-z-]*)$' | sort -u
 }
 # running PID: alive and not a zombie.
-running() { grep -q '^State:[[:space:]]*[^Z]' "/proc/$1/status" 2>/dev/null; }
+running() { grep -q '^State:[[:space:]]*[^Z[:space:]]' "/proc/$1/status" 2>/dev/null; }
 none_running() {
 	for _p in "$@"; do running "$_p" && return 1; done
 	return 0
