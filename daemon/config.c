@@ -89,6 +89,12 @@ config_handler(void *ctx, const char *section, const char *key,
 			return -1;
 		}
 		c->error_window = (unsigned int)v;
+	} else if (strcmp(key, "kmsg_poll_ms") == 0) {
+		if (ini_number(value, 0, CONFIG_POLL_MAX, &v, errstr) == -1) {
+			*errstr = "must be a number of milliseconds, 0 to 100";
+			return -1;
+		}
+		c->kmsg_poll_ms = (unsigned int)v;
 	} else if (strcmp(key, "log_source") == 0)
 		return set_log_source(c, value, errstr);
 	else if (strcmp(key, "firewall") == 0)
@@ -99,7 +105,7 @@ config_handler(void *ctx, const char *section, const char *key,
 		return copy_name(c->group, sizeof(c->group), value, errstr);
 	else {
 		*errstr = "unknown key (expected delay, error_window, "
-		    "log_source, firewall, user or group)";
+		    "log_source, kmsg_poll_ms, firewall, user or group)";
 		return -1;
 	}
 	return 0;

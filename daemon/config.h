@@ -15,11 +15,13 @@
 #define CONFIG_DELAY_MAX	3600	/* seconds */
 #define CONFIG_WINDOW_MAX	1000	/* counters tried per knock */
 #define CONFIG_NAME_MAX		64	/* user and group names, bytes */
+#define CONFIG_POLL_MAX		100	/* kmsg_poll_ms */
 
 struct config {
 	unsigned int	delay_s;		/* 15 */
 	unsigned int	error_window;		/* 20 */
 	char		log_source[PATH_MAX];	/* "auto", "kmsg" or a path */
+	unsigned int	kmsg_poll_ms;		/* 0: only when woken */
 	enum firewall	firewall;		/* nftables */
 	char		user[CONFIG_NAME_MAX];	/* "nobody" */
 	char		group[CONFIG_NAME_MAX];	/* "adm" */

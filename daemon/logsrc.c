@@ -106,6 +106,12 @@ logsrc_name(const struct logsrc *s)
 }
 
 int
+logsrc_is_kmsg(const struct logsrc *s)
+{
+	return s->kmsg != NULL;
+}
+
+int
 logsrc_read(struct logsrc *s, logsrc_cb cb, void *ctx)
 {
 	if (s->kmsg != NULL)

@@ -53,6 +53,9 @@ int	logsrc_fd(const struct logsrc *s);
 /* "/dev/kmsg" or the file's path. */
 const char *logsrc_name(const struct logsrc *s);
 
+/* 1 for /dev/kmsg, 0 for a file. */
+int	logsrc_is_kmsg(const struct logsrc *s);
+
 /*
  * Read everything available now without blocking, calling cb per line.
  * Returns 0 when more may come later, 1 at the end of a scan file, or -1 on

@@ -174,7 +174,7 @@ run_print(const struct options *o)
 static int
 needs_group(const struct logsrc *src)
 {
-	return strcmp(logsrc_name(src), "/dev/kmsg") != 0;
+	return !logsrc_is_kmsg(src);
 }
 
 static int
@@ -196,6 +196,9 @@ run_check(const struct options *o)
 	    config_firewall_name(c.firewall), c.delay_s, c.error_window,
 	    c.user, needs_group(src) ? "group " : "no supplementary group",
 	    needs_group(src) ? c.group : "");
+	if (c.kmsg_poll_ms > 0)
+		printf("kmsg_poll_ms: %u%s\n", c.kmsg_poll_ms, logsrc_is_kmsg(src)
+		    ? "" : " (no effect: the log source is a file)");
 	for (size_t i = 0; i < w.n; i++)
 		printf("profile %s: knock port %u, counter %llu\n",
 		    w.v[i].prof.name, (unsigned int)w.v[i].prof.knock_port,

@@ -77,7 +77,6 @@ watcher_load(struct watcher *w, const char *confdir, const struct config *c,
 
 	memset(w, 0, sizeof(*w));
 	w->sock = -1;
-	w->delay_s = c->delay_s;
 	snprintf(pdir, sizeof(pdir), "%s/profiles", confdir);
 	if ((n = scandir(pdir, &names, profile_filter, alphasort)) == -1) {
 		snprintf(err, WATCHER_ERRLEN, "%s: %s", pdir, strerror(errno));
@@ -150,11 +149,16 @@ watcher_grant(struct watcher *w, struct verifier *v,
 		    src, errstr);
 		return;
 	}
+	/*
+	 * Only the helper knows whether the firewall took the grant: it logs
+	 * "opened" or "NOT opened".  This line comes first, before the send,
+	 * so that every helper line has its knock line above it.
+	 */
+	log_info("knock from %s for tcp/%u (profile %s)", src,
+	    (unsigned int)port, v->prof.name);
 	if (send(w->sock, &g, sizeof(g), MSG_NOSIGNAL) != (ssize_t)sizeof(g))
 		fatal("cannot reach the helper");
 	w->knocks++;
-	log_info("opened tcp/%u for %s for %u s (profile %s)",
-	    (unsigned int)port, src, w->delay_s, v->prof.name);
 }
 
 /*
@@ -243,13 +247,26 @@ watcher_run(struct watcher *w, struct logsrc *src, int sock,
 {
 	struct pollfd	pfd[2];
 	uint64_t	next_summary;
-	int		timeout;
+	int		timeout, poll_ms;
 
 	w->sock = sock;
 	watcher_wait_helper(sock);
+	/*
+	 * The kernel wakes /dev/kmsg readers for a new record only at the
+	 * next timer tick of a CPU that is busy (up to 4 ms at HZ=250), though
+	 * the record can be read at once: kmsg_poll_ms looks that often
+	 * without waiting to be woken.  A file's inotify wake-up is immediate.
+	 */
+	poll_ms = logsrc_is_kmsg(src) ? (int)c->kmsg_poll_ms : 0;
 	log_info("ready: %zu profile%s, log source %s, firewall %s, delay %u s",
 	    w->n, w->n == 1 ? "" : "s", logsrc_name(src),
 	    config_firewall_name(c->firewall), c->delay_s);
+	if (poll_ms > 0)
+		log_info("reading %s every %d ms as well (kmsg_poll_ms)",
+		    logsrc_name(src), poll_ms);
+	else if (c->kmsg_poll_ms > 0)
+		log_warnx("kmsg_poll_ms has no effect with log source %s",
+		    logsrc_name(src));
 	next_summary = now_ms() + SUMMARY_INTERVAL_MS;
 	pfd[0] = (struct pollfd){ .fd = logsrc_fd(src), .events = POLLIN };
 	pfd[1] = (struct pollfd){ .fd = sock, .events = POLLIN };
@@ -261,6 +278,8 @@ watcher_run(struct watcher *w, struct logsrc *src, int sock,
 			next_summary = now + SUMMARY_INTERVAL_MS;
 		}
 		timeout = (int)(next_summary - now);
+		if (poll_ms > 0 && timeout > poll_ms)
+			timeout = poll_ms;
 		if (poll(pfd, 2, timeout) == -1) {
 			if (errno == EINTR)
 				continue;
@@ -270,7 +289,8 @@ watcher_run(struct watcher *w, struct logsrc *src, int sock,
 			log_warnx("the helper has exited; stopping");
 			return 1;
 		}
-		if (pfd[0].revents != 0 && logsrc_read(src, watcher_line, w) == -1)
+		if ((pfd[0].revents != 0 || poll_ms > 0) &&
+		    logsrc_read(src, watcher_line, w) == -1)
 			return 1;
 	}
 }

@@ -24,7 +24,6 @@ struct watcher {
 	uint8_t		 knock_ports[65536 / 8];	/* bitmap: fast reject */
 	int		 sock;		/* to the helper; -1 in scan mode */
 	int		 scan;
-	unsigned int	 delay_s;
 	uint64_t	 lines;
 	uint64_t	 knocks;	/* honoured */
 	uint64_t	 failed;	/* at a knock port, but no match */

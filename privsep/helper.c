@@ -101,20 +101,31 @@ quit(const struct backend *be, int code)
 	_exit(code);	/* not exit(): stdio buffers are the daemon's */
 }
 
+/*
+ * The only "opened" line: logged here, after the firewall took the grant,
+ * from the validated message and the helper's own delay.
+ */
 static void
 grant(const struct backend *be, const struct grant *g, unsigned int delay_s)
 {
 	char		addr[INET6_ADDRSTRLEN];
 	struct timespec	t0, t1;
+	int		rc;
 
-	clock_gettime(CLOCK_MONOTONIC, &t0);
-	if (be->grant(g, delay_s) == -1)
-		return;
-	clock_gettime(CLOCK_MONOTONIC, &t1);
 	inet_ntop(g->family, g->addr, addr, sizeof(addr));
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	rc = be->grant(g, delay_s);
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	if (rc == -1) {
+		log_warnx("NOT opened: tcp/%u for %s (the firewall change "
+		    "failed)", (unsigned int)g->port, addr);
+		return;
+	}
 	log_debug("allow %s port %u for %u s (%ld us)", addr,
 	    (unsigned int)g->port, delay_s, (long)(t1.tv_sec - t0.tv_sec) *
 	    1000000 + (t1.tv_nsec - t0.tv_nsec) / 1000);
+	log_info("opened tcp/%u for %s for %u s", (unsigned int)g->port, addr,
+	    delay_s);
 }
 
 /* Read one message: 0 on EOF, else exit unless it is a valid grant. */

@@ -12,8 +12,9 @@
 # rename and once by copy-truncate, with knocks around each rotation.
 # Every assertion is about an exact outcome; rejections are proven to have
 # been processed by a good knock sent after them, of which exactly one
-# grant must follow.  Checks are numbered as in issues 4 and 5 (0 and 10
-# are extra: the ready line, and a second knock renewing a pending grant).
+# grant must follow.  Checks are numbered as in issues 4 and 5 (0, 10 and
+# 11 are extra: the ready line, a second knock renewing a pending grant,
+# and a grant the firewall refuses, logged as NOT opened).
 [ -n "${BASH_VERSION:-}" ] || exec bash "$0" "$@"	# run.sh uses sh
 if [ -z "${FIREWALL:-}" ] || [ -z "${SOURCE:-}" ]; then
 	echo "daemon.sh: nothing to do without FIREWALL and SOURCE; daemon-*.sh set them"
@@ -27,7 +28,11 @@ PORT=2222 DELAY=2 NAME=alice
 KPORT=$((20000 + 0x$rnd % 20000))	# the knock port
 SRV=$TMP/srv CHOME=$TMP/home		# the server's DIR, the client's HOME
 WRONG=$TMP/wrong WHOME=$TMP/home-wrong	# same knock port, other keys
-OPENED="knockknock-daemon: opened tcp/$PORT for $CLI_ADDR for $DELAY s (profile $NAME)"
+# The watcher logs KNOCKED when it hands a verified knock to the helper;
+# the helper logs OPENED only once the firewall took the grant.
+KNOCKED="knockknock-daemon: knock from $CLI_ADDR for tcp/$PORT (profile $NAME)"
+OPENED="knockknock-daemon: opened tcp/$PORT for $CLI_ADDR for $DELAY s"
+NOT_OPENED="knockknock-daemon: NOT opened: tcp/$PORT for $CLI_ADDR (the firewall change failed)"
 KLOG=$TMP/kern.log			# our copy of the kernel's records
 [ "$SOURCE" = file ] && KLOG=$SRV/kern.log
 accepted=0				# knocks the daemon must have granted
@@ -72,7 +77,9 @@ records() {	# KNOCK: how many kernel records of that SYN we have seen
 }
 records_are() { [ "$(records "$1")" = "$2" ]; }
 
-opened() { grep -c -F ' opened ' "$TMP/daemon.err" || true; }
+lines() { grep -c -F -e "$1" "$TMP/daemon.err" || true; }	# FIXED
+opened() { lines ' opened '; }
+knocked() { lines ' knock from '; }
 opened_is() { [ "$(opened)" = "$1" ]; }
 granted() {	# wait for the daemon to log grant number accepted+1
 	accepted=$((accepted + 1))
@@ -264,7 +271,7 @@ else
 fi
 
 c1=$(srv_counter)
-n=$(opened)
+n=$(opened) nk=$(knocked)
 kw=$(dry "$WHOME")
 replay "$k1"				# used in 2
 replay "$k2"				# expired unused in 4
@@ -275,7 +282,8 @@ expect "5 refused after replays and a wrong-key knock" refused "$(connect_result
 expect "5 server counter unchanged" "$c1" "$(srv_counter)"
 knock					# processed after the three above
 check "5 a good knock after them is granted" granted
-expect "5 replays and wrong keys granted nothing" "$((n + 1))" "$(opened)"
+expect "5 replays and wrong keys granted nothing (opened, knock lines)" \
+    "$((n + 1)) $((nk + 1))" "$(opened) $(knocked)"
 expect "5 only the good knock advanced the counter" "$((c1 + 1))" "$(srv_counter)"
 
 if [ "$SOURCE" = file ]; then
@@ -297,8 +305,17 @@ check "6 SIGTERM: the daemon and the watcher exit" wait_for 3 eval 'pid_gone $DA
 reap "$DAEMON_PID"
 check "6 SIGTERM: grants withdrawn" no_grants
 expect "6 the counter file kept its value" "$c2" "$(srv_counter)"
+# From here on the daemon also reads /dev/kmsg every millisecond by itself.
+echo "kmsg_poll_ms = 1" >>"$SRV/config"
 start_daemon "$SRV"
-n=$(opened)
+if [ "$SOURCE" = kmsg ]; then
+	expect "6 kmsg_poll_ms = 1 is said at start" 1 \
+	    "$(lines 'knockknock-daemon: reading /dev/kmsg every 1 ms as well (kmsg_poll_ms)')"
+else
+	expect "6 kmsg_poll_ms with a file: a warning at start" 1 \
+	    "$(lines "knockknock-daemon: kmsg_poll_ms has no effect with log source $SRV/kern.log")"
+fi
+n=$(opened) nk=$(knocked)
 replay "$k4"				# the newest accepted knock
 replay "$k1"
 check "6 old knocks reached the kernel log" \
@@ -310,7 +327,8 @@ else
 	bad "6 a new knock after the restart connects within 1 s"
 fi
 check "6 the restarted daemon logged it" granted
-expect "6 old knocks granted nothing after the restart" "$((n + 1))" "$(opened)"
+expect "6 old knocks granted nothing after the restart (opened, knock lines)" \
+    "$((n + 1)) $((nk + 1))" "$(opened) $(knocked)"
 expect "6 counter" "$((c2 + 1))" "$(srv_counter)"
 
 # 8: a crash leaves nothing open for longer than the delay.
@@ -337,6 +355,55 @@ expect "8 refused after it" refused "$(connect_result "$SRV_ADDR" "$PORT")"
 
 expect "9 one 'opened' line for each accepted knock, exact text" \
     "$accepted $accepted" "$(opened) $(grep -c -x -F "$OPENED" "$TMP/daemon.err")"
+expect "9 one 'knock from' line for each accepted knock, exact text" \
+    "$accepted $accepted" "$(knocked) $(grep -c -x -F "$KNOCKED" "$TMP/daemon.err")"
+# Each "opened" line follows its knock's line: the watcher logs before it
+# sends, the helper after the firewall change.
+expect "9 every 'opened' line is preceded by a 'knock from' line" "" \
+    "$(grep -F -e ' opened ' -e ' knock from ' "$TMP/daemon.err" |
+	awk '/ knock from / { k++ } / opened / { if (k == 0) print NR ": " $0; else k-- }')"
+expect "9 no 'NOT opened' line while the firewall worked" 0 "$(lines 'NOT opened')"
+
+# 11 (last: it breaks the server's firewall): a grant the firewall refuses
+# is logged as NOT opened, never as opened, and the daemon goes on.
+break_firewall() {
+	if [ "$FIREWALL" = nftables ]; then
+		# Drop the grant rules and the sets they use; the log rule
+		# and the rejects stay.  The helper's "create element" fails.
+		local c h
+		c=$(srv nft -a list chain inet knockknock input) || return 1
+		for h in $(sed -n 's/.*@allow[46] .*# handle \([0-9]*\)$/\1/p' <<<"$c"); do
+			srv nft delete rule inet knockknock input handle "$h" ||
+			    return 1
+		done
+		srv nft delete set inet knockknock allow4 &&
+		    srv nft delete set inet knockknock allow6
+	else
+		# The same INPUT chain (log rule, rejects) at a priority
+		# iptables-nft does not accept as its own: `iptables -I`
+		# fails (exit 4) while the rules still filter.
+		local t
+		t=$(srv nft list table ip filter 2>/dev/null) || return 1
+		grep -q 'hook input priority filter;' <<<"$t" || return 1
+		printf 'delete table ip filter\n%s\n' \
+		    "${t//hook input priority filter;/hook input priority filter + 1;}" |
+		    srv nft -f -
+	fi
+}
+[ "$FIREWALL" = iptables ] || start_daemon "$SRV"	# 8 left none running
+check "11 (the firewall now refuses grants)" break_firewall
+n=$(opened) nk=$(knocked) c3=$(srv_counter)
+knock
+check "11 a knock the firewall refuses: the helper warns NOT opened, exact text" \
+    wait_for 3 eval '[ "$(grep -c -x -F "$NOT_OPENED" "$TMP/daemon.err")" = 1 ]'
+expect "11 ...after the watcher accepted it (knock line, counter)" \
+    "$((nk + 1)) $((c3 + 1))" "$(knocked) $(srv_counter)"
+expect "11 ...and no 'opened' line" "$n" "$(opened)"
+check "11 ...and the backend said why" grep -q -E \
+    "^knockknock-daemon: $FIREWALL: (insert )?${CLI_ADDR//./\\.} port $PORT: " \
+    "$TMP/daemon.err"
+expect "11 ...and nothing opened: refused" refused "$(connect_result "$SRV_ADDR" "$PORT")"
+check "11 the daemon goes on after a refused grant" eval '! pid_gone "$DAEMON_PID"'
 
 done=1
 if summary "$LABEL"; then exit 0; else exit 1; fi

@@ -125,12 +125,15 @@ fail=$((fail + $(grep -c '^FAIL ' "$tmp/pages.out")))
 text=$(render daemon/knockknock-daemon.8)
 missing=
 for kv in "delay = seconds:default 15" "error_window = N:default 20" \
-    "log_source = auto:Default auto" "firewall = nftables:Default nftables" \
+    "log_source = auto:Default auto" "kmsg_poll_ms = ms:default 0" \
+    "firewall = nftables:Default nftables" \
     "user = name:Default nobody" "group = name:Default adm"; do
 	printf '%s\n' "$text" | grep -qF "${kv%%:*}" || missing="$missing '${kv%%:*}'"
 	printf '%s\n' "$text" | grep -qF "${kv#*:}" || missing="$missing '${kv#*:}'"
 done
-for s in "ready: N profiles" "opened tcp/PORT for SRC" "failed knocks in the last minute" \
+for s in "ready: N profiles" "knock from SRC for tcp/PORT (profile NAME)" \
+    "opened tcp/PORT for SRC for D s" "NOT opened: tcp/PORT for SRC" \
+    "failed knocks in the last minute" \
     "--print-firewall" "does not override a drop" "costs disk"; do
 	printf '%s\n' "$text" | grep -qF -e "$s" || missing="$missing '$s'"
 done
@@ -190,11 +193,11 @@ cmp -s "$tmp/check.none" "$tmp/check.out" &&
     ok "config.example, as shipped, means the defaults" ||
     bad "config.example, as shipped, means the defaults" "$(diff "$tmp/check.none" "$tmp/check.out")"
 sed 's/^#\([a-z_]* = \)/\1/' daemon/config.example >"$dir/config"
-n=$(grep -cE '^(delay|error_window|log_source|firewall|user|group) = ' "$dir/config")
+n=$(grep -cE '^(delay|error_window|log_source|kmsg_poll_ms|firewall|user|group) = ' "$dir/config")
 ./bin/knockknock-daemon -C "$dir" --check >"$tmp/check.out" 2>&1
-[ "$n" = 6 ] && cmp -s "$tmp/check.none" "$tmp/check.out" &&
-    ok "config.example: all six keys, each commented out at its default" ||
-    bad "config.example: all six keys at their defaults" "$n keys; $(diff "$tmp/check.none" "$tmp/check.out")"
+[ "$n" = 7 ] && cmp -s "$tmp/check.none" "$tmp/check.out" &&
+    ok "config.example: all seven keys, each commented out at its default" ||
+    bad "config.example: all seven keys at their defaults" "$n keys; $(diff "$tmp/check.none" "$tmp/check.out")"
 rm -f "$dir/config"
 
 echo garbage >"$dir/profiles/alice/mac.key"

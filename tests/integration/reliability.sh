@@ -142,10 +142,17 @@ knock() {		# HOME [PORT]: the real client, from the client namespace
 	ip netns exec "$NS_C" env HOME="$1" "$KNOCKKNOCK" -p "${2:-$PORT}" \
 	    "$SRV_ADDR" >/dev/null
 }
+# The watcher logs "knock from" (naming the profile) for each knock it hands
+# to the helper; the helper logs "opened" only once the firewall took it.
 opened() { count_lines ' opened ' "$1"; }
 opened_above() { [ "$(opened "$1")" -gt "$2" ]; }
-opened_for() {		# ERR PROFILE [PORT]: exact "opened" lines of one profile
-	grep -c -x -F "knockknock-daemon: opened tcp/${3:-$PORT} for $CLI_ADDR for $DELAY s (profile $2)" \
+opened_exact() {	# ERR [PORT]: exact "opened" lines
+	grep -c -x -F "knockknock-daemon: opened tcp/${2:-$PORT} for $CLI_ADDR for $DELAY s" \
+	    "$1" || true
+}
+knock_lines() { count_lines ' knock from ' "$1"; }
+knock_lines_for() {	# ERR PROFILE [PORT]: exact "knock from" lines of one profile
+	grep -c -x -F "knockknock-daemon: knock from $CLI_ADDR for tcp/${3:-$PORT} (profile $2)" \
 	    "$1" || true
 }
 
@@ -232,7 +239,7 @@ part_badfiles() {
 	check "6 the good DIR passes --check" eval \
 	    '"$DAEMON" -C "$BD" --check | grep -q -x "configuration OK"'
 	local C="[main]\n"
-	local K="(expected delay, error_window, log_source, firewall, user or group)"
+	local K="(expected delay, error_window, log_source, kmsg_poll_ms, firewall, user or group)"
 
 	badconf unknown-key "${C}delay = 5\ncolour = blue\n" \
 	    "@/config:3: colour: unknown key $K"
@@ -470,7 +477,7 @@ records_are() { [ "$(records_of "$@")" = "$4" ]; }
 part_crash() {
 	local dir=$TMP/crash err=$TMP/crash.err home=$TMP/crash-home
 	local knocks=$TMP/crash.knocks stop=$TMP/crash.stop kport=$((KBASE + 3))
-	local scf cf i v kills=0 unreadable=0 t0 n0 c0 nsent s_first s_last o
+	local scf cf i v kills=0 unreadable=0 t0 n0 k0 c0 nsent s_first s_last o k
 	local restarts=() samples=() startms=() ts rc
 	DELAY=1
 	make_conf "$dir" nftables kmsg "$home" alice "$kport"
@@ -533,9 +540,12 @@ part_crash() {
 	    wait_for 5 counters_equal "$scf" "$cf"
 	s_last=$(counter_value "$scf") || s_last=unreadable
 	nsent=$(wc -l <"$knocks")
+	# The counter is saved before the knock's lines are logged.
+	wait_for 5 eval 'tail -n 1 "$err" | grep -q -F " opened "' || true
 	o=$(opened "$err")
+	k=$(knock_lines "$err")
 	note "$kills kills (every 4th during startup) in $(($(now_ms) - t0)) ms;" \
-	    "$nsent knocks sent, $o honoured; counter $s_first -> $s_last"
+	    "$nsent knocks sent, $k accepted, $o opened; counter $s_first -> $s_last"
 	note "counter after each restart: ${restarts[*]}"
 	note "restart to 'ready:' (ms, polled every 20 ms): ${startms[*]}"
 	[ "$TORN" = 0 ] || note "$TORN reads of the live counter raced a write (re-read)"
@@ -547,12 +557,18 @@ part_crash() {
 	    eval '[[ " ${restarts[*]} " != *" unreadable "* ]]'
 	expect "2 every knock carried its own counter (distinct knocks)" "$nsent" \
 	    "$(awk '{ print $1 }' "$knocks" | sort -u | wc -l)"
-	check "2 no knock honoured twice: $o grants <= $nsent distinct knocks" \
-	    test "$o" -le "$nsent"
-	check "2 no counter used twice: $o grants <= counter advance $((s_last - s_first))" \
-	    test "$o" -le $((s_last - s_first))
+	# A kill may fall between the watcher's "knock from" line (logged
+	# before it sends) and the helper's "opened": o <= k, never more.
+	check "2 no port opened without its knock line: $o opened <= $k accepted" \
+	    test "$o" -le "$k"
+	check "2 no knock honoured twice: $k accepted <= $nsent distinct knocks" \
+	    test "$k" -le "$nsent"
+	check "2 no counter used twice: $k accepted <= counter advance $((s_last - s_first))" \
+	    test "$k" -le $((s_last - s_first))
 	check "2 some knocks were honoured between kills ($o)" test "$o" -ge $((KILLS / 4))
-	expect "2 every grant line is exact" "$o" "$(opened_for "$err" alice)"
+	expect "2 every knock and grant line is exact" "$k $o" \
+	    "$(knock_lines_for "$err" alice) $(opened_exact "$err")"
+	expect "2 the firewall refused no grant" 0 "$(count_lines 'NOT opened' "$err")"
 
 	# Replay every knock sent, to a daemon that must refuse them all.  A
 	# grant lasts an hour now, so any would still be in the set at the end.
@@ -563,6 +579,7 @@ part_crash() {
 	kernlog_writer "$TMP/crash-kern.log"
 	daemon_start "$dir" "$err" || bad "2 replay: no 'ready:'"
 	n0=$(opened "$err")
+	k0=$(knock_lines "$err")
 	c0=$(counter_value "$scf") || c0=unreadable
 	t0=$(now_ms)
 	replay_all "$knocks" "$kport"
@@ -574,8 +591,9 @@ part_crash() {
 	knock "$home" "$PORT2"
 	check "2 replay: the sentinel knock after the replays is honoured" \
 	    wait_for 5 opened_above "$err" "$n0"
-	expect "2 replay: the only grant is the sentinel's" \
-	    "$((n0 + 1)) 1" "$(opened "$err") $(opened_for "$err" alice "$PORT2")"
+	expect "2 replay: the only knock accepted and opened is the sentinel's" \
+	    "$((k0 + 1)) 1 $((n0 + 1)) 1" \
+	    "$(knock_lines "$err") $(knock_lines_for "$err" alice "$PORT2") $(opened "$err") $(opened_exact "$err" "$PORT2")"
 	expect "2 replay: the set holds only the sentinel's element" \
 	    "$CLI_ADDR . $PORT2" "$(set_elements)"
 	expect "2 replay: only the sentinel moved the counter (server, client)" \
@@ -685,9 +703,14 @@ part_rotation() {
 	    "rotating itself took $rotms ms"
 	expect "4 rotations done" "$ROTATIONS" "$((nren + ncopy))"
 	expect "4 (the writer put each knock in the files once)" "$a1 $a2" "$r1 $r2"
-	expect "4 every knock honoured exactly once (opened lines = client counter advance)" \
-	    "$a1 $a2" "$(opened_for "$err" alice) $(opened_for "$err" bob)"
-	expect "4 nothing else opened" "$((a1 + a2))" "$(opened "$err")"
+	# The counters are saved before the knock lines, which come before
+	# the helper's: wait for the last of them.
+	wait_for 5 eval '[ "$(knock_lines_for "$err" alice) $(knock_lines_for "$err" bob) $(opened "$err")" = \
+	    "$a1 $a2 $((a1 + a2))" ]' || true
+	expect "4 every knock accepted exactly once (knock lines of each profile = client counter advance)" \
+	    "$a1 $a2" "$(knock_lines_for "$err" alice) $(knock_lines_for "$err" bob)"
+	expect "4 every knock opened exactly once, exact 'opened' lines, nothing else opened" \
+	    "$((a1 + a2)) $((a1 + a2))" "$(opened "$err") $(opened_exact "$err")"
 	# logrotate (and install) create the file 0600 root:root, then chown
 	# and chmod it: the watcher's first open may fail, and it must retry.
 	denied=$(count_lines "$klog: reopen after rotation; waiting for the next change: Permission denied" "$err")
@@ -696,7 +719,7 @@ part_rotation() {
 	note "the daemon warned $denied times: 'Permission denied' on a file" \
 	    "logrotate-style create had not yet chmod-ed"
 	expect "4 no other message from the daemon" "" \
-	    "$(grep -v -e ' opened ' -e ' ready: ' -e ' the helper has exited; stopping$' \
+	    "$(grep -v -e ' knock from ' -e ' opened ' -e ' ready: ' -e ' the helper has exited; stopping$' \
 		-e ': reopened after rotation$' \
 		-e ': reopen after rotation; waiting for the next change: Permission denied$' \
 		"$err" || true)"
