@@ -222,7 +222,7 @@ bench: all $(call obj,tests/bench/gen.c tests/bench/latency.c tests/bench/counte
 	@mkdir -p build/bench
 	$(Q)$(CC) $(CFLAGS) $(KK_LDFLAGS) $(LDFLAGS) -o build/bench/gen \
 		build/tests/bench/gen.o $(call obj,$(PROFILE_SRCS)) $(LIBCRYPTO)
-	$(Q)$(CC) $(CFLAGS) $(KK_LDFLAGS) $(LDFLAGS) -o build/bench/latency \
+	$(Q)$(CC) $(CFLAGS) $(KK_LDFLAGS) $(LDFLAGS) -pthread -o build/bench/latency \
 		build/tests/bench/latency.o $(call obj,$(PROFILE_SRCS)) $(LIBCRYPTO)
 	$(Q)$(CC) $(CFLAGS) $(KK_LDFLAGS) $(LDFLAGS) -o build/bench/counterwrite \
 		build/tests/bench/counterwrite.o build/profiles/counter.o

@@ -17,6 +17,17 @@
  *          read, verify, durable counter, grant) without the cost of
  *          starting a process; the counter is saved after t1, untimed.
  *
+ * The knock itself is timed from the server's side of the wire: the
+ * harness reads /dev/kmsg too (one kernel log for every namespace) and
+ * finds the knock's LOG record (SRC= this host, DPT= the knock port).  Its
+ * timestamp, the moment the server's netfilter logged the SYN, is mapped to
+ * CLOCK_MONOTONIC through a marker record the harness writes just before
+ * each knock; the moment the harness, asleep in ppoll() on /dev/kmsg like
+ * the daemon's watcher, is woken for it is when the kernel let readers see
+ * the record.  So each knock splits into: knock landed -> readers woken
+ * (the kernel's share) -> connected (the daemon, the firewall, and the
+ * retry interval of the connects).
+ *
  * One warm-up round comes first and is not counted.  Before each round
  * WAIT_CMD, if given, is run with /bin/sh -c and must
  * exit 0 (e.g. to wait until the previous iptables grant is gone); it is
@@ -47,6 +58,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -67,6 +79,8 @@
 #define MAX_PENDING	64	/* connect attempts in flight at once */
 #define GIVE_UP_NS	(5000 * NS_PER_MS)	/* a knock that never opens */
 #define DEFAULT_ROUNDS	50
+#define RECORD_MAX	8192	/* bytes, one /dev/kmsg record */
+#define MARK_WAIT_MS	1000	/* for our own marker record */
 
 struct child {
 	pid_t	pid;
@@ -75,14 +89,50 @@ struct child {
 	int	status;
 };
 
+/* When a knock landed (its LOG record) and when readers saw it. */
+struct landing {
+	int64_t	landed_ns;	/* 0: no record found */
+	int64_t	woken_ns;
+};
+
 struct round {
 	int64_t	total_ns;	/* knock: t0 to connected */
+	int64_t	connected_ns;	/* knock: when, CLOCK_MONOTONIC */
+	struct landing land;	/* knock */
+	struct landing inland;	/* in-process knock */
+	int64_t	insent_ns;	/* in-process knock: sendto() */
+	int64_t	inconn_ns;	/* in-process knock: connected */
 	int64_t	floor_ns;	/* true + connect to the open port */
 	int64_t	client_ns;	/* knock: t0 to the client's exit */
 	int	attempts;	/* connects started for the knock */
 	int64_t	inproc_ns;	/* in-process knock: sendto to connected */
 	int	reused;		/* knock's grant let a 2nd connection in */
 	int	inproc_reused;	/* same for the in-process knock */
+};
+
+/*
+ * The kernel log, read for the knock's LOG record.  A thread sleeps in
+ * poll() on /dev/kmsg with no timeout, as the daemon's watcher does, and
+ * notes when it is woken for each record: that is when the kernel lets
+ * sleeping readers see it (a reader that wakes up by itself sees a record
+ * as soon as it is written).  The main thread maps record timestamps (the
+ * kernel's local clock, in microseconds) to CLOCK_MONOTONIC with a marker
+ * record it writes before each knock.
+ */
+struct tap {
+	int		mfd;		/* main thread: marker records */
+	int		sfd;		/* the sleeper's */
+	char		src[32];	/* "SRC=a.b.c.d " */
+	char		dpt[16];	/* "DPT=N " */
+	int64_t		offset_ns;	/* CLOCK_MONOTONIC - kernel clock */
+	int64_t		mark_ts;	/* kernel clock: the last marker */
+	unsigned int	marks;
+	pthread_t	thread;
+	pthread_mutex_t	mu;		/* for the three below */
+	pthread_cond_t	cv;
+	int64_t		seen_ts;	/* the sleeper's newest record */
+	int64_t		knock_ts;	/* its newest knock record */
+	int64_t		knock_woken;	/* when it was woken for that one */
 };
 
 /* What an in-process knock needs, set up once. */
@@ -102,6 +152,171 @@ now_ns(void)
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+}
+
+/*
+ * The next record in the kernel log, NUL-terminated, with its timestamp;
+ * 0 when none is waiting.  Records overwritten before we read them (EPIPE)
+ * are skipped.
+ */
+static ssize_t
+tap_read(int fd, char rec[static RECORD_MAX], int64_t *ts_ns)
+{
+	unsigned long long	us;
+	ssize_t			n;
+
+	for (;;) {
+		if ((n = read(fd, rec, RECORD_MAX - 1)) == -1) {
+			if (errno == EPIPE || errno == EINTR)
+				continue;
+			if (errno == EAGAIN)
+				return 0;
+			err(1, "/dev/kmsg");
+		}
+		rec[n] = '\0';
+		if (sscanf(rec, "%*u,%*u,%llu,", &us) == 1) {
+			*ts_ns = (int64_t)us * 1000;
+			return n;
+		}
+	}
+}
+
+static void *
+sleeper(void *arg)
+{
+	struct tap	*t = arg;
+	struct pollfd	 pfd = { .fd = t->sfd, .events = POLLIN };
+	char		 rec[RECORD_MAX];
+	int64_t		 woken, ts;
+
+	for (;;) {
+		if (poll(&pfd, 1, -1) == -1 && errno != EINTR)
+			err(1, "poll");
+		woken = now_ns();
+		while (tap_read(t->sfd, rec, &ts) > 0) {
+			pthread_mutex_lock(&t->mu);
+			t->seen_ts = ts;
+			if (strstr(rec, t->src) != NULL &&
+			    strstr(rec, t->dpt) != NULL) {
+				t->knock_ts = ts;
+				t->knock_woken = woken;
+			}
+			pthread_cond_broadcast(&t->cv);
+			pthread_mutex_unlock(&t->mu);
+		}
+	}
+	return NULL;
+}
+
+static int
+open_end(const char *path)
+{
+	int	fd;
+
+	if ((fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC)) == -1)
+		err(1, "%s", path);
+	if (lseek(fd, 0, SEEK_END) == -1)
+		err(1, "%s: seek", path);
+	return fd;
+}
+
+static void
+tap_open(struct tap *t, struct in_addr src, uint16_t knock_port)
+{
+	char	a[INET_ADDRSTRLEN];
+	int	e;
+
+	inet_ntop(AF_INET, &src, a, sizeof(a));
+	snprintf(t->src, sizeof(t->src), "SRC=%s ", a);
+	snprintf(t->dpt, sizeof(t->dpt), "DPT=%u ", (unsigned int)knock_port);
+	t->mfd = open_end("/dev/kmsg");
+	t->sfd = open_end("/dev/kmsg");
+	pthread_mutex_init(&t->mu, NULL);
+	pthread_cond_init(&t->cv, NULL);
+	if ((e = pthread_create(&t->thread, NULL, sleeper, t)) != 0)
+		errx(1, "pthread_create: %s", strerror(e));
+}
+
+/* Wait until the sleeper has read past kernel time ts (its knock record
+ * if knock): 0, or -1 after MARK_WAIT_MS. */
+static int
+tap_wait(struct tap *t, int64_t ts, int knock)
+{
+	struct timespec	dl;
+	int		rc = 0;
+
+	clock_gettime(CLOCK_REALTIME, &dl);
+	dl.tv_sec += MARK_WAIT_MS / 1000;
+	pthread_mutex_lock(&t->mu);
+	while ((knock ? t->knock_ts : t->seen_ts) < ts && rc == 0)
+		rc = pthread_cond_timedwait(&t->cv, &t->mu, &dl);
+	pthread_mutex_unlock(&t->mu);
+	return rc == 0 ? 0 : -1;
+}
+
+/*
+ * Just before a knock: write a marker record and read it back; its
+ * timestamp, taken inside our write(), maps the kernel's clock to ours to
+ * within half the write's duration.  Then let the sleeper read it and go
+ * back to sleep: 1 to 3 ms, which also gives the knock a random phase
+ * against the kernel's timer tick.
+ */
+static void
+tap_mark(struct tap *t)
+{
+	char		rec[RECORD_MAX], mark[64];
+	struct pollfd	pfd = { .fd = t->mfd, .events = POLLIN };
+	struct timespec	gap = { 0, NS_PER_MS + random() % (2 * NS_PER_MS) };
+	int64_t		a, b, ts, deadline;
+	const char	*msg;
+	int		fd;
+
+	while (tap_read(t->mfd, rec, &ts) > 0)
+		;
+	/* The newline matters: the kernel holds back a record without one,
+	 * in case the next write continues it. */
+	snprintf(mark, sizeof(mark), "kkbench-mark %ld %u\n", (long)getpid(),
+	    ++t->marks);
+	/* A fresh descriptor each time: the kernel rate-limits writes to
+	 * one (printk_devkmsg=ratelimit) and drops the excess silently. */
+	if ((fd = open("/dev/kmsg", O_WRONLY | O_CLOEXEC)) == -1)
+		err(1, "/dev/kmsg");
+	a = now_ns();
+	if (write(fd, mark, strlen(mark)) != (ssize_t)strlen(mark))
+		err(1, "/dev/kmsg: write");
+	b = now_ns();
+	close(fd);
+	deadline = b + MARK_WAIT_MS * NS_PER_MS;
+	while (now_ns() < deadline) {
+		while (tap_read(t->mfd, rec, &ts) > 0) {
+			msg = strchr(rec, ';');
+			if (msg == NULL || strncmp(msg + 1, mark,
+			    strlen(mark)) != 0)
+				continue;
+			t->offset_ns = a + (b - a) / 2 - ts;
+			t->mark_ts = ts;
+			if (tap_wait(t, ts, 0) == -1)
+				errx(1, "/dev/kmsg: the sleeper is stuck");
+			nanosleep(&gap, NULL);
+			return;
+		}
+		if (poll(&pfd, 1, MARK_WAIT_MS) == -1 && errno != EINTR)
+			err(1, "poll");
+	}
+	errx(1, "/dev/kmsg: our marker record never came back");
+}
+
+/* After a knock: when its record landed and when the sleeper woke for it
+ * (both 0 if no record came). */
+static void
+tap_landing(struct tap *t, struct landing *l)
+{
+	if (tap_wait(t, t->mark_ts + 1, 1) == -1)
+		return;
+	pthread_mutex_lock(&t->mu);
+	l->landed_ns = t->knock_ts + t->offset_ns;
+	l->woken_ns = t->knock_woken;
+	pthread_mutex_unlock(&t->mu);
 }
 
 static void
@@ -331,17 +546,21 @@ measure_floor(const struct sockaddr_in *sa)
 
 static int
 measure_knock(const struct sockaddr_in *sa, char *const argv[],
-    struct round *r)
+    struct tap *tap, struct round *r)
 {
 	struct child	c;
-	int64_t		t0 = now_ns(), t1;
+	int64_t		t0, t1;
 
+	tap_mark(tap);
+	t0 = now_ns();
 	spawn(&c, argv, 1);
 	t1 = connect_loop(sa, t0, RETRY_NS, &c, &r->attempts);
 	if (reap(&c) == -1 || t1 == -1)
 		return -1;
+	tap_landing(tap, &r->land);
 	r->client_ns = c.exit_ns - t0;
 	r->total_ns = t1 - t0;
+	r->connected_ns = t1;
 	r->reused = second_connect(sa);
 	return 0;
 }
@@ -401,6 +620,8 @@ build_syn(const struct inproc *k, const struct knock_fields *f,
 	put16(tcp + 16, tcp_checksum(ip, tcp, SYN_LEN - 20));
 }
 
+/* The profile, the server's knock port and our source address; with
+ * port != NULL, the raw socket for in-process knocks asking for it. */
 static void
 inproc_init(struct inproc *k, const char *server, const char *port)
 {
@@ -408,11 +629,11 @@ inproc_init(struct inproc *k, const char *server, const char *port)
 	const char		*home = getenv("HOME");
 	struct sockaddr_in	 sin;
 	socklen_t		 len = sizeof(sin);
-	long			 p = strtol(port, NULL, 10);
+	long			 p = port == NULL ? 0 : strtol(port, NULL, 10);
 	int			 u;
 
-	if (home == NULL || p < 1 || p > 65535)
-		errx(2, "-k: HOME unset or bad port %s", port);
+	if (home == NULL || (port != NULL && (p < 1 || p > 65535)))
+		errx(2, "HOME unset or bad -k port %s", port);
 	k->port = (uint16_t)p;
 	if (snprintf(k->dir, sizeof(k->dir), "%s/.knockknock/%s", home,
 	    server) >= (int)sizeof(k->dir))
@@ -423,21 +644,23 @@ inproc_init(struct inproc *k, const char *server, const char *port)
 	    .sin_port = htons(k->prof.knock_port) };
 	if (inet_pton(AF_INET, server, &k->dst.sin_addr) != 1)
 		errx(2, "%s: not an IPv4 address", server);
-	/* The source address the kernel would use, for the checksum. */
+	/* The source address the kernel would use: the checksum, and the
+	 * SRC= of the knock's LOG record. */
 	if ((u = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0)) == -1 ||
 	    connect(u, (struct sockaddr *)&k->dst, sizeof(k->dst)) == -1 ||
 	    getsockname(u, (struct sockaddr *)&sin, &len) == -1)
 		err(1, "source address for %s", server);
 	close(u);
 	k->src = sin.sin_addr;
-	if ((k->fd = socket(AF_INET, SOCK_RAW | SOCK_CLOEXEC,
+	k->fd = -1;
+	if (port != NULL && (k->fd = socket(AF_INET, SOCK_RAW | SOCK_CLOEXEC,
 	    IPPROTO_RAW)) == -1)
 		err(1, "raw socket");
 }
 
 /* One knock from here; the time from sendto() to a connection to k->port. */
 static int
-measure_inproc(struct inproc *k, struct round *r)
+measure_inproc(struct inproc *k, struct tap *tap, struct round *r)
 {
 	struct sockaddr_in	 sa = k->dst;
 	struct knock_fields	 f;
@@ -461,18 +684,23 @@ measure_inproc(struct inproc *k, struct round *r)
 	} while (f.ip_id == 0);
 	build_syn(k, &f, (uint16_t)(1024 + (uint16_t)now_ns() % 64000), pkt);
 	sa.sin_port = 0;
+	tap_mark(tap);
 	t0 = now_ns();
 	if (sendto(k->fd, pkt, sizeof(pkt), 0, (struct sockaddr *)&sa,
 	    sizeof(sa)) != (ssize_t)sizeof(pkt))
 		err(1, "sendto");
 	sa.sin_port = htons(k->port);
 	t1 = connect_loop(&sa, t0, FAST_RETRY_NS, NULL, &attempts);
+	if (t1 != -1)
+		tap_landing(tap, &r->inland);
 	explicit_bzero(&f, sizeof(f));
 	if (counter_save(k->dir, c) == -1)
 		err(1, "%s/counter", k->dir);
 	if (t1 == -1)
 		return -1;
 	r->inproc_ns = t1 - t0;
+	r->insent_ns = t0;
+	r->inconn_ns = t1;
 	r->inproc_reused = second_connect(&sa);
 	return 0;
 }
@@ -485,16 +713,141 @@ cmp_i64(const void *a, const void *b)
 	return (x > y) - (x < y);
 }
 
-/* Sorts v.  Median (mean of the middle two), p90 (nearest rank), max. */
-static void
-stats(int64_t *v, size_t n, double *med, double *p90, double *max)
-{
-	size_t	r = (n * 9 + 9) / 10;
+/* The figures of one measure over the rounds that have it, in ms. */
+struct figures {
+	size_t	n;
+	double	med, p90, max;
+};
 
+/* Sorts v[0..n).  Median (mean of the middle two), p90 (nearest rank). */
+static struct figures
+stats(int64_t *v, size_t n)
+{
+	struct figures	f = { .n = n };
+
+	if (n == 0)
+		return f;
 	qsort(v, n, sizeof(*v), cmp_i64);
-	*med = (double)(v[(n - 1) / 2] + v[n / 2]) / 2 / 1e6;
-	*p90 = (double)v[r - 1] / 1e6;
-	*max = (double)v[n - 1] / 1e6;
+	f.med = (double)(v[(n - 1) / 2] + v[n / 2]) / 2 / 1e6;
+	f.p90 = (double)v[(n * 9 + 9) / 10 - 1] / 1e6;
+	f.max = (double)v[n - 1] / 1e6;
+	return f;
+}
+
+enum measure {
+	M_TOTAL, M_FLOOR, M_CLIENT,	/* from the fork of the client */
+	M_KNOCK, M_WAKE, M_AFTER,	/* from its LOG record */
+	M_IN, M_IN_WAKE, M_IN_STAMP,	/* in-process knock */
+	M_COUNT
+};
+
+/* One measure of round r in ns; 0 if the round lacks it. */
+static int
+measure(const struct round *r, enum measure m, int64_t *v)
+{
+	const struct landing	*l = &r->land, *il = &r->inland;
+
+	switch (m) {
+	case M_TOTAL:	*v = r->total_ns; return 1;
+	case M_FLOOR:	*v = r->floor_ns; return 1;
+	case M_CLIENT:	*v = r->client_ns; return 1;
+	case M_KNOCK:	*v = r->connected_ns - l->landed_ns;
+			return l->landed_ns != 0;
+	case M_WAKE:	*v = l->woken_ns - l->landed_ns;
+			return l->woken_ns != 0;
+	case M_AFTER:	*v = r->connected_ns - l->woken_ns;
+			return l->woken_ns != 0;
+	case M_IN:	*v = r->inproc_ns; return r->inconn_ns != 0;
+	case M_IN_WAKE:	*v = il->woken_ns - il->landed_ns;
+			return il->woken_ns != 0;
+	case M_IN_STAMP: *v = il->landed_ns - r->insent_ns;
+			return il->landed_ns != 0;
+	default:	return 0;
+	}
+}
+
+static struct figures
+figures(const struct round *r, size_t n, enum measure m)
+{
+	struct figures	 f;
+	int64_t		*v;
+	size_t		 k = 0;
+
+	if ((v = calloc(n, sizeof(*v))) == NULL)
+		err(1, "calloc");
+	for (size_t i = 0; i < n; i++)
+		k += (size_t)measure(&r[i], m, &v[k]);
+	f = stats(v, k);
+	free(v);
+	return f;
+}
+
+/* Microseconds, or -1 when the round lacks the measure. */
+static long long
+raw_us(const struct round *r, enum measure m)
+{
+	int64_t	v;
+
+	return measure(r, m, &v) ? (long long)(v / 1000) : -1;
+}
+
+static void
+write_raw(FILE *raw, const struct round *r, size_t n)
+{
+	fprintf(raw, "# round total_us floor_us client_exit_us "
+	    "knock_to_connected_us kernel_wake_us wake_to_connected_us "
+	    "inprocess_us inprocess_kernel_wake_us inprocess_stamp_us "
+	    "connect_attempts second_connect inprocess_second_connect "
+	    "(-1: not seen)\n");
+	for (size_t i = 0; i < n; i++) {
+		fprintf(raw, "%zu", i);
+		for (enum measure m = 0; m < M_COUNT; m++)
+			fprintf(raw, " %lld", raw_us(&r[i], m));
+		fprintf(raw, " %d %d %d\n", r[i].attempts, r[i].reused,
+		    r[i].inproc_reused);
+	}
+}
+
+static void
+report(const char *label, const struct round *r, size_t n, size_t failed,
+    int inproc)
+{
+	struct figures	f[M_COUNT];
+	size_t		reused = 0, inreused = 0;
+
+	for (enum measure m = 0; m < M_COUNT; m++)
+		f[m] = figures(r, n, m);
+	for (size_t i = 0; i < n; i++) {
+		reused += (size_t)r[i].reused;
+		inreused += (size_t)r[i].inproc_reused;
+	}
+	printf("latency %s: knock to connected median %.2f ms p90 %.2f ms "
+	    "max %.2f ms (from the knock's LOG record: the kernel woke "
+	    "/dev/kmsg readers at median %.2f ms p90 %.2f ms, connected "
+	    "median %.2f ms after that; connects every 1 ms; %zu knocks",
+	    label, f[M_KNOCK].med, f[M_KNOCK].p90, f[M_KNOCK].max,
+	    f[M_WAKE].med, f[M_WAKE].p90, f[M_AFTER].med, f[M_KNOCK].n);
+	if (failed > 0)
+		printf(", %zu more failed", failed);
+	if (reused > 0)
+		printf("; %zu grants let a second connection in", reused);
+	printf(")\n");
+	printf("latency %s, command to connected: median %.1f ms p90 %.1f ms "
+	    "max %.1f ms (from the fork of the client; floor median %.1f ms: "
+	    "/bin/true and a connect; client exits at median %.1f ms)\n",
+	    label, f[M_TOTAL].med, f[M_TOTAL].p90, f[M_TOTAL].max,
+	    f[M_FLOOR].med, f[M_CLIENT].med);
+	if (!inproc)
+		return;
+	printf("latency %s, in-process knock: median %.2f ms p90 %.2f ms "
+	    "max %.2f ms (sendto to connected, connects every 0.2 ms; kernel "
+	    "woke readers at median %.2f ms; record stamped %.0f us after "
+	    "sendto; %zu knocks", label, f[M_IN].med, f[M_IN].p90,
+	    f[M_IN].max, f[M_IN_WAKE].med, f[M_IN_STAMP].med * 1000,
+	    f[M_IN].n);
+	if (inreused > 0)
+		printf("; %zu grants let a second connection in", inreused);
+	printf(")\n");
 }
 
 static void
@@ -511,77 +864,6 @@ addr_port(struct sockaddr_in *sa, const char *addr, const char *port)
 	sa->sin_port = htons((uint16_t)p);
 }
 
-static void
-report_inproc(const char *label, const struct round *r, size_t n)
-{
-	int64_t	*v;
-	double	 m, p, x;
-	size_t	 reused = 0;
-
-	if ((v = calloc(n, sizeof(*v))) == NULL)
-		err(1, "calloc");
-	for (size_t i = 0; i < n; i++) {
-		v[i] = r[i].inproc_ns;
-		reused += (size_t)r[i].inproc_reused;
-	}
-	stats(v, n, &m, &p, &x);
-	printf("latency %s, in-process knock: median %.2f ms p90 %.2f ms "
-	    "max %.2f ms (send to connected, connects every 0.2 ms, %zu "
-	    "knocks", label, m, p, x, n);
-	if (reused > 0)
-		printf("; %zu grants let a second connection in", reused);
-	printf(")\n");
-	free(v);
-}
-
-static void
-report(const char *label, struct round *r, size_t n, size_t failed,
-    FILE *raw)
-{
-	int64_t	*tot, *flo, *cli;
-	double	 tm, tp, tx, fm, fp, fx, cm, cp, cx;
-	size_t	 reused = 0;
-
-	if (raw != NULL) {
-		fprintf(raw, "# round total_us floor_us client_exit_us "
-		    "connect_attempts inprocess_us second_connect "
-		    "inprocess_second_connect\n");
-		for (size_t i = 0; i < n; i++)
-			fprintf(raw, "%zu %lld %lld %lld %d %lld %d %d\n", i,
-			    (long long)(r[i].total_ns / 1000),
-			    (long long)(r[i].floor_ns / 1000),
-			    (long long)(r[i].client_ns / 1000), r[i].attempts,
-			    (long long)(r[i].inproc_ns / 1000), r[i].reused,
-			    r[i].inproc_reused);
-	}
-	tot = calloc(n, sizeof(*tot));
-	flo = calloc(n, sizeof(*flo));
-	cli = calloc(n, sizeof(*cli));
-	if (tot == NULL || flo == NULL || cli == NULL)
-		err(1, "calloc");
-	for (size_t i = 0; i < n; i++) {
-		tot[i] = r[i].total_ns;
-		flo[i] = r[i].floor_ns;
-		cli[i] = r[i].client_ns;
-		reused += (size_t)r[i].reused;
-	}
-	stats(tot, n, &tm, &tp, &tx);
-	stats(flo, n, &fm, &fp, &fx);
-	stats(cli, n, &cm, &cp, &cx);
-	printf("latency %s: median %.1f ms p90 %.1f ms max %.1f ms "
-	    "(floor median %.1f ms, knock adds %.1f ms; client exits at "
-	    "median %.1f ms, %zu knocks", label, tm, tp, tx, fm, tm - fm, cm,
-	    n);
-	if (failed > 0)
-		printf(", %zu more failed", failed);
-	if (reused > 0)
-		printf("; %zu grants let a second connection in", reused);
-	printf(")\n");
-	free(tot);
-	free(flo);
-	free(cli);
-}
-
 int
 main(int argc, char *argv[])
 {
@@ -590,6 +872,7 @@ main(int argc, char *argv[])
 	const char		*wait_cmd = NULL, *label;
 	FILE			*raw = NULL;
 	struct inproc		 k = { .fd = -1 };
+	struct tap		 tap = { .mfd = -1 };
 	const char		*inproc_port = NULL;
 	size_t			 rounds = DEFAULT_ROUNDS, n = 0, failed = 0;
 	int			 ch;
@@ -622,28 +905,29 @@ main(int argc, char *argv[])
 	addr_port(&floor_sa, argv[1], argv[3]);
 	if ((r = calloc(rounds + 1, sizeof(*r))) == NULL)
 		err(1, "calloc");
-	if (inproc_port != NULL)
-		inproc_init(&k, argv[1], inproc_port);
+	inproc_init(&k, argv[1], inproc_port);
+	tap_open(&tap, k.src, k.prof.knock_port);
 	signal(SIGPIPE, SIG_IGN);
 	/* Round 0 warms the caches (binaries, profile, ARP) and is dropped. */
 	for (size_t i = 0; i <= rounds; i++) {
+		memset(&r[n], 0, sizeof(r[n]));
 		if (wait_cmd != NULL)
 			run_wait(wait_cmd);
 		r[n].floor_ns = measure_floor(&floor_sa);
-		if (measure_knock(&knock_sa, argv + 4, &r[n]) == -1 ||
-		    (inproc_port != NULL && measure_inproc(&k, &r[n]) == -1))
+		if (measure_knock(&knock_sa, argv + 4, &tap, &r[n]) == -1 ||
+		    (k.fd != -1 && measure_inproc(&k, &tap, &r[n]) == -1))
 			failed += i > 0;
 		else if (i > 0)
 			n++;
 	}
 	if (n == 0)
 		errx(1, "%s: no knock opened the port", label);
-	report(label, r, n, failed, raw);
-	if (inproc_port != NULL) {
-		report_inproc(label, r, n);
+	if (raw != NULL)
+		write_raw(raw, r, n);
+	report(label, r, n, failed, k.fd != -1);
+	if (k.fd != -1)
 		close(k.fd);
-		profile_wipe(&k.prof);
-	}
+	profile_wipe(&k.prof);
 	if (raw != NULL && fclose(raw) != 0)
 		err(1, "raw output");
 	free(r);

@@ -16,17 +16,21 @@
 #    tests/integration/lib.sh), the real daemon, client and firewall;
 #    build/bench/latency knocks BENCH_KNOCKS times (default 50) with the
 #    real client, and as many times in process (no process started), for
-#    each firewall backend and each log source.  For the kern.log source a
+#    each firewall backend and each log source.  Each knock is timed from
+#    its LOG record (the harness reads /dev/kmsg too) and from the client's
+#    fork.  For the kern.log source a
 #    writer (lib.sh's kernlog_writer) copies the records from /dev/kmsg to
 #    the file as rsyslog would, so that hop is in the figure.  After each
 #    connection a second connect must be refused; a line says when not.
+#    With nftables, also the daemon's CPU use while idle for 5 s.
 #    First, the kernel's share alone: a LOG record's way to a /dev/kmsg
 #    reader (build/bench/kmsgwake).
 #
 # Environment: BENCH_LINES, BENCH_KNOCKS, BENCH_CPU (default 1, or 0 on a
 # one-CPU machine), BENCH_RAW=DIR to keep every knock's figures there,
 # BENCH_PARTS (default "scan latency"), BENCH_FIREWALLS (default
-# "nftables iptables"), BENCH_SOURCES (default "kmsg file"); DAEMON,
+# "nftables iptables"), BENCH_SOURCES (default "kmsg kmsg-poll file";
+# kmsg-poll is /dev/kmsg with kmsg_poll_ms = 1); DAEMON,
 # KNOCKKNOCK, GENPROFILE to measure other builds of the programs.
 set -eu -o pipefail
 cd "$(dirname "$0")/../.."
@@ -123,11 +127,35 @@ stop_daemon() {
 	kill -9 "$DAEMON_PID" 2>/dev/null || true
 }
 
-# latency_run FIREWALL SOURCE (kmsg or file)
+# idle_cpu LABEL: the CPU time both daemon processes use in IDLE_S seconds
+# with nothing to do, from /proc/PID/stat (utime + stime).
+IDLE_S=5
+idle_cpu() {
+	local pids t0 t1 hz
+	pids="$DAEMON_PID $(pgrep -P "$DAEMON_PID" | tr '\n' ' ')"
+	hz=$(getconf CLK_TCK)
+	cpu_ticks() {
+		local p sum=0
+		for p in $pids; do
+			sum=$((sum + $(awk '{ print $14 + $15 }' "/proc/$p/stat")))
+		done
+		echo "$sum"
+	}
+	t0=$(cpu_ticks)
+	sleep "$IDLE_S"
+	t1=$(cpu_ticks)
+	awk -v l="$1" -v d=$((t1 - t0)) -v hz="$hz" -v s="$IDLE_S" 'BEGIN {
+		printf "idle %s: the daemon used %.2f%% of a CPU (%d ms of CPU in %d s, nothing logged)\n",
+		    l, d * 100 / hz / s, d * 1000 / hz, s }'
+}
+
+# latency_run FIREWALL SOURCE: SOURCE is kmsg, kmsg-poll (kmsg with
+# kmsg_poll_ms = 1) or file
 latency_run() {
-	local fw=$1 src=$2 dir=$TMP/srv-$1-$2 home=$TMP/home-$1-$2 label
+	local fw=$1 src=$2 dir=$TMP/srv-$1-$2 home=$TMP/home-$1-$2 label kind
 	local wait=() raw=()
-	make_conf "$dir" "$fw" "$src" "$home" alice "$KPORT"
+	kind=${src%-poll}
+	make_conf "$dir" "$fw" "$kind" "$home" alice "$KPORT"
 	srv nft flush ruleset
 	"$DAEMON" -C "$dir" --print-firewall "$fw" >"$TMP/firewall"
 	if [ "$fw" = nftables ]; then
@@ -142,12 +170,17 @@ latency_run() {
 		wait=(-w "ip netns exec $NS_S timeout 10 sh -c 'while iptables -w -S INPUT | grep -q \"knockknock expires=\"; do sleep 0.02; done'")
 	fi
 	label=$fw/kmsg
+	if [ "$src" = kmsg-poll ]; then
+		echo "kmsg_poll_ms = 1" >>"$dir/config"
+		label="$fw/kmsg, kmsg_poll_ms = 1"
+	fi
 	if [ "$src" = file ]; then
 		install -m 0640 -g adm /dev/null "$dir/kern.log"
 		kernlog_writer "$dir/kern.log"
 		label=$fw/kern.log
 	fi
 	start_daemon "$dir"
+	[ "$fw" != nftables ] || idle_cpu "$label"
 	[ -z "${BENCH_RAW:-}" ] || raw=(-o "$BENCH_RAW/latency-$fw-$src.txt")
 	cli env HOME="$home" "$B/latency" -n "$KNOCKS" -k "$INPROC" \
 	    "${wait[@]}" "${raw[@]}" "$label" "$SRV_ADDR" "$PORT" "$FLOOR" \
@@ -162,6 +195,8 @@ latency_run() {
 # its own that unshare(1) deletes when the probe exits.
 kmsg_wakeup() {
 	local p="kkwake$$: "
+	# A LOG rule outside the first namespace logs nothing without this.
+	sysctl -qw net.netfilter.nf_log_all_netns=1
 	# shellcheck disable=SC2016  # $1 and $2 are the inner shell's
 	echo "kernel: LOG record to a /dev/kmsg reader asleep in poll():" \
 	    "$(unshare -n sh -c 'ip link set lo up &&
@@ -198,7 +233,7 @@ latency_bench() {
 	listen "$FLOOR"
 	listen "$INPROC"
 	for fw in ${BENCH_FIREWALLS:-nftables iptables}; do
-		for src in ${BENCH_SOURCES:-kmsg file}; do
+		for src in ${BENCH_SOURCES:-kmsg kmsg-poll file}; do
 			latency_run "$fw" "$src"
 		done
 	done
