@@ -26,10 +26,13 @@
 #define IPT_PATH4	"/usr/sbin/iptables"
 #define IPT_PATH6	"/usr/sbin/ip6tables"
 #define IPT_PENDING_MAX	128	/* rules of ours at any one time */
+#define IPT_WAIT_S	"5"	/* -w: seconds to wait for the xtables lock */
+#define IPT_NO_RULE	1	/* -C's exit code when there is no such rule */
 
 static struct pending {
 	struct ipt_rule	rule;
 	int64_t		due_ms;		/* CLOCK_MONOTONIC */
+	uint8_t		failures;	/* deletions that failed, saturated */
 } pending[IPT_PENDING_MAX];
 static size_t	npending;
 
@@ -47,7 +50,8 @@ iptables_argv(struct ipt_argv *a, int op, const struct ipt_rule *r,
     const char **errstr)
 {
 	const char *const v[] = { r->family == AF_INET ? IPT_PATH4 : IPT_PATH6,
-	    "-w", op == 'I' ? "-I" : "-D", "INPUT", "1", "-p", "tcp",
+	    "-w", IPT_WAIT_S, op == 'I' ? "-I" : op == 'D' ? "-D" : "-C",
+	    "INPUT", "1", "-p", "tcp",
 	    "-s", a->src, "--dport", a->port, "-m", "conntrack",
 	    "--ctstate", "NEW", "-m", "comment", "--comment", a->comment,
 	    "-m", "limit", "--limit", "1/minute", "--limit-burst", "1",
@@ -56,10 +60,11 @@ iptables_argv(struct ipt_argv *a, int op, const struct ipt_rule *r,
 	int	l1, l2;
 
 	_Static_assert(sizeof(v) / sizeof(v[0]) <= IPT_ARGV_MAX, "argv");
+	memset(a, 0, sizeof(*a));
 	*errstr = NULL;
 	if (r->family != AF_INET && r->family != AF_INET6)
 		*errstr = "unknown address family";
-	else if (op != 'I' && op != 'D')
+	else if (op != 'I' && op != 'D' && op != 'C')
 		*errstr = "unknown operation";
 	else if (r->port == 0)
 		*errstr = "port 0";
@@ -78,7 +83,7 @@ iptables_argv(struct ipt_argv *a, int op, const struct ipt_rule *r,
 		return -1;
 	}
 	for (i = 0; i < sizeof(v) / sizeof(v[0]); i++)
-		if (i != 4 || op == 'I')	/* v[4]: insert position */
+		if (i != 5 || op == 'I')	/* v[5]: insert position */
 			a->argv[n++] = v[i];
 	return 0;
 }
@@ -153,9 +158,12 @@ iptables_parse(const char *line, int family, struct ipt_rule *r,
 	return -1;
 }
 
-/* fork + execve argv with stdout on `out` (or inherited if -1). */
+/*
+ * fork + execve argv with stdout on `out` (or inherited if -1).  A quiet
+ * run sends stdout and stderr to /dev/null: -C's "Bad rule" is an answer.
+ */
 static pid_t
-spawn(const char *const argv[], int out)
+spawn(const char *const argv[], int out, int quiet)
 {
 	static char *const	 envp[] = { NULL };
 	sigset_t		 none;
@@ -165,7 +173,10 @@ spawn(const char *const argv[], int out)
 		return pid;
 	sigemptyset(&none);
 	sigprocmask(SIG_SETMASK, &none, NULL);
-	if (out != -1 && dup2(out, STDOUT_FILENO) == -1)
+	if (quiet)
+		out = open("/dev/null", O_WRONLY);
+	if ((out != -1 && dup2(out, STDOUT_FILENO) == -1) ||
+	    (quiet && dup2(out, STDERR_FILENO) == -1))
 		_exit(127);
 	close_range(STDERR_FILENO + 1, ~0U, 0);
 	execve(argv[0], (char *const *)argv, envp);
@@ -192,46 +203,81 @@ exit_code(int st)
 	return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
 }
 
+/*
+ * Run op on rule r, leaving a->src and a->port for the caller's log line:
+ * iptables' exit code, or -1 (logged here) if it could not be run.
+ */
 static int
-rule(int op, const struct ipt_rule *r)
+run(int op, const struct ipt_rule *r, struct ipt_argv *a)
 {
-	struct ipt_argv	 a;
-	const char	*errstr, *what = op == 'I' ? "insert" : "delete";
+	const char	*errstr;
 	int		 st;
 
-	if (iptables_argv(&a, op, r, &errstr) == -1) {
-		log_warnx("iptables: %s: %s", what, errstr);
+	if (iptables_argv(a, op, r, &errstr) == -1) {
+		log_warnx("iptables: %s", errstr);
 		return -1;
 	}
-	if ((st = reap(spawn(a.argv, -1))) == -1)
-		log_warn("iptables: %s %s port %s", what, a.src, a.port);
-	else if (st != 0)
-		log_warnx("iptables: %s %s port %s: exit status %d", what,
-		    a.src, a.port, exit_code(st));
+	if ((st = reap(spawn(a->argv, -1, op == 'C'))) == -1) {
+		log_warn("iptables: cannot run %s", a->argv[0]);
+		return -1;
+	}
+	return exit_code(st);
+}
+
+static int
+insert(const struct ipt_rule *r)
+{
+	struct ipt_argv	a;
+	int		code;
+
+	if ((code = run('I', r, &a)) == 0)
+		log_debug("iptables: insert %s port %s", a.src, a.port);
+	else if (code > 0)
+		log_warnx("iptables: insert %s port %s: exit status %d",
+		    a.src, a.port, code);
+	return code == 0 ? 0 : -1;
+}
+
+/*
+ * Delete rule r: 0 once it is gone, deleted now or already by someone else
+ * (-D and then -C find no such rule), else -D's exit code or -1.  Only
+ * exit 1 is worth a -C: any other code (4: the xtables lock) would come
+ * back from -C too.
+ */
+static int
+withdraw(const struct ipt_rule *r, struct ipt_argv *a)
+{
+	int	code;
+
+	if ((code = run('D', r, a)) == 0)
+		log_debug("iptables: delete %s port %s", a->src, a->port);
+	else if (code == IPT_NO_RULE && run('C', r, a) == IPT_NO_RULE)
+		log_info("iptables: rule for %s port %s already gone, "
+		    "deleted by someone else", a->src, a->port);
 	else
-		log_debug("iptables: %s %s port %s", what, a.src, a.port);
-	return st == 0 ? 0 : -1;
+		return code;
+	return 0;
 }
 
 static void
 schedule(const struct ipt_rule *r, int64_t delay_s)
 {
-	pending[npending].rule = *r;
-	pending[npending].due_ms = now_ms() + delay_s * 1000;
-	npending++;
+	pending[npending++] = (struct pending){ .rule = *r,
+	    .due_ms = now_ms() + delay_s * 1000 };
 }
 
 /*
  * Schedule every rule of ours in `iptables -S INPUT`.  A deletion waits
  * until the listing is over: legacy iptables holds the xtables lock while
- * it prints, and -w would wait for it forever.  An expiry further away
- * than delay_s can only come from a clock that went back: cap it.
+ * it prints, and the deletion would wait for it until -w gives up.  An
+ * expiry further away than delay_s can only come from a clock that went
+ * back: cap it.
  */
 static int
 adopt(int family, unsigned int delay_s)
 {
 	const char *const argv[] = { family == AF_INET ? IPT_PATH4 : IPT_PATH6,
-	    "-w", "-S", "INPUT", NULL };
+	    "-w", IPT_WAIT_S, "-S", "INPUT", NULL };
 	struct ipt_rule	 r;
 	const char	*errstr;
 	char		*line = NULL;
@@ -245,7 +291,7 @@ adopt(int family, unsigned int delay_s)
 		log_warn("iptables: pipe");
 		return -1;
 	}
-	pid = spawn(argv, fds[1]);
+	pid = spawn(argv, fds[1], 0);
 	close(fds[1]);
 	if (pid == -1 || (f = fdopen(fds[0], "r")) == NULL) {
 		log_warn("iptables: %s -S", argv[0]);
@@ -302,7 +348,7 @@ iptables_grant(const struct grant *g, unsigned int delay_s)
 	memcpy(r.addr, g->addr, sizeof(r.addr));
 	r.port = g->port;
 	r.expires = (int64_t)time(NULL) + delay_s;
-	if (rule('I', &r) == -1)
+	if (insert(&r) == -1)
 		return -1;
 	schedule(&r, delay_s);
 	return 0;
@@ -323,25 +369,59 @@ iptables_timeout_ms(void)
 	return min < 0 ? 0 : min > INT_MAX ? INT_MAX : (int)min;
 }
 
+unsigned int
+iptables_retry_s(unsigned int failures)
+{
+	unsigned int	s = 1;
+
+	while (failures-- > 1 && s < IPT_RETRY_MAX_S)
+		s *= 2;
+	return s < IPT_RETRY_MAX_S ? s : IPT_RETRY_MAX_S;
+}
+
+/*
+ * A deletion that fails ends the call, leaving the other due rules to the
+ * next one: a stuck iptables then holds up grants and signals for one run
+ * at a time, not for every due rule in a row.
+ */
 void
 iptables_expire(void)
 {
-	int64_t	now = now_ms();
-	size_t	i = 0;
+	struct pending	*p;
+	struct ipt_argv	 a;
+	int64_t		 now = now_ms();
+	size_t		 i = 0;
+	unsigned int	 s;
+	int		 code;
 
 	while (i < npending) {
-		if (pending[i].due_ms > now) {
+		p = &pending[i];
+		if (p->due_ms > now)
 			i++;
-			continue;
+		else if ((code = withdraw(&p->rule, &a)) == 0)
+			*p = pending[--npending];
+		else {
+			p->failures += p->failures < UINT8_MAX;
+			s = iptables_retry_s(p->failures);
+			p->due_ms = now_ms() + (int64_t)s * 1000;
+			log_warnx("iptables: cannot delete the rule for %s "
+			    "port %s (exit status %d): the grant is still "
+			    "open, retrying in %u s", a.src, a.port, code, s);
+			return;
 		}
-		(void)rule('D', &pending[i].rule);
-		pending[i] = pending[--npending];
 	}
 }
 
 void
 iptables_cleanup(void)
 {
+	struct ipt_argv	a;
+	int		code;
+
 	while (npending > 0)
-		(void)rule('D', &pending[--npending].rule);
+		if ((code = withdraw(&pending[--npending].rule, &a)) != 0)
+			log_warnx("iptables: cannot delete the rule for %s "
+			    "port %s (exit status %d): left in INPUT, open "
+			    "until deleted by hand or at the next start",
+			    a.src, a.port, code);
 }

@@ -8,7 +8,8 @@
  * and deletes it again after delay seconds.  The limit match is last: a
  * limit before the other matches would be used up by any packet from the
  * client.  The comment carries the expiry, so that a restarted helper can
- * remove what a crashed one left behind.
+ * remove what a crashed one left behind.  Each run waits a few seconds at
+ * most for the xtables lock (-w 5; iptables-nft takes no lock).
  */
 #ifndef IPTABLES_H
 #define IPTABLES_H
@@ -20,6 +21,7 @@
 
 #define IPT_TAG		"knockknock expires="	/* the comment's start */
 #define IPT_ARGV_MAX	32		/* argv slots, NULL included */
+#define IPT_RETRY_MAX_S	30		/* longest wait between deletions */
 
 struct ipt_rule {
 	uint8_t		family;		/* AF_INET or AF_INET6 */
@@ -37,9 +39,9 @@ struct ipt_argv {
 };
 
 /*
- * Build the argv that inserts (op 'I', at position 1) or deletes (op 'D')
- * rule *r.  Pure; 0, or -1 with *errstr for an unknown family or op, port
- * 0, a negative expiry or a string that does not fit.
+ * Build the argv that inserts (op 'I', at position 1), deletes (op 'D') or
+ * checks for (op 'C') rule *r.  Pure; 0, or -1 with *errstr for an unknown
+ * family or op, port 0, a negative expiry or a string that does not fit.
  */
 int	iptables_argv(struct ipt_argv *a, int op, const struct ipt_rule *r,
 	    const char **errstr);
@@ -64,10 +66,19 @@ int	iptables_grant(const struct grant *g, unsigned int delay_s);
  * timeout. */
 int	iptables_timeout_ms(void);
 
-/* Delete the rules that are due. */
+/*
+ * Seconds before retrying a deletion that has failed `failures` times:
+ * 1, 2, 4, ... up to IPT_RETRY_MAX_S.  Pure.
+ */
+unsigned int	iptables_retry_s(unsigned int failures);
+
+/* Delete the rules that are due.  A deletion that fails is logged and
+ * retried after iptables_retry_s(); one whose rule is gone (iptables -C)
+ * is dropped. */
 void	iptables_expire(void);
 
-/* Delete every rule of ours that is still scheduled. */
+/* Try once to delete every rule of ours that is still scheduled; log the
+ * ones left. */
 void	iptables_cleanup(void);
 
 #endif

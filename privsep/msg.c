@@ -2,10 +2,15 @@
 /*
  * The watcher-to-helper message.  grant_validate() is the helper's only
  * gate: it trusts no field.  It refuses addresses that can never be the
- * source of a TCP connection (unspecified, multicast, broadcast, IPv4-mapped
- * IPv6; Linux drops SYNs from ::ffff:a.b.c.d in tcp_v6_conn_request, and an
- * IPv4 peer is sent as AF_INET), so that a grant always names one host.
- * Pure: no I/O.
+ * source of a SYN from another host, so that a grant always names one host
+ * that could connect: unspecified, multicast, broadcast; 0.0.0.0/8,
+ * 127.0.0.0/8 and ::1, which no host puts on the wire (Linux drops them
+ * off lo as martians, and on lo a firewall accepts everything anyway);
+ * IPv4-mapped IPv6 (Linux drops SYNs from ::ffff:a.b.c.d in
+ * tcp_v6_conn_request, and an IPv4 peer is sent as AF_INET).  Link-local,
+ * the deprecated IPv4-compatible ::a.b.c.d (sit0 still carries them) and
+ * 240.0.0.0/4 (Linux routes it as unicast, and some private networks use
+ * it) are real sources.  Pure: no I/O.
  */
 #include <string.h>
 #include <sys/socket.h>
@@ -30,6 +35,10 @@ check_ipv4(const uint8_t a[16], const char **errstr)
 		*errstr = "IPv4 padding not zero";
 	else if (is_zero(a, 4))
 		*errstr = "unspecified address";
+	else if (a[0] == 0)
+		*errstr = "this-network address";
+	else if (a[0] == 127)
+		*errstr = "loopback address";
 	else if (memcmp(a, bcast, 4) == 0)
 		*errstr = "broadcast address";
 	else if ((a[0] & 0xf0) == 224)
@@ -46,6 +55,8 @@ check_ipv6(const uint8_t a[16], const char **errstr)
 
 	if (is_zero(a, 16))
 		*errstr = "unspecified address";
+	else if (is_zero(a, 15) && a[15] == 1)
+		*errstr = "loopback address";
 	else if (a[0] == 0xff)
 		*errstr = "multicast address";
 	else if (memcmp(a, mapped, sizeof(mapped)) == 0)

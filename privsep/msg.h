@@ -21,9 +21,10 @@ struct grant {
 _Static_assert(sizeof(struct grant) == 20, "struct grant has padding");
 
 /* Check version, family, port != 0, zero IPv4 padding, and that the address
- * is one a connection can come from: not unspecified, multicast, broadcast
- * or IPv4-mapped IPv6 (an IPv4 peer travels as AF_INET).  Pure; 0 or -1
- * with *errstr. */
+ * is one a connection from another host can come from: not unspecified,
+ * multicast, broadcast, 0.0.0.0/8, loopback (127.0.0.0/8, ::1) or
+ * IPv4-mapped IPv6 (an IPv4 peer travels as AF_INET).
+ * Pure; 0 or -1 with *errstr. */
 int	grant_validate(const struct grant *g, const char **errstr);
 
 /* Fill *g for an address in network byte order (4 or 16 bytes). */

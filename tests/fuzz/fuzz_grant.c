@@ -5,8 +5,9 @@
  * one message from a presumed-hostile watcher, fed to grant_validate().
  * Besides the sanitizers' checks it aborts when a rejection has no reason,
  * or when an accepted grant breaks the helper's assumptions: the version,
- * the family, a port other than 0, zero IPv4 padding, a single-host address
- * (not unspecified, multicast, broadcast or IPv4-mapped), and that
+ * the family, a port other than 0, zero IPv4 padding, an address another
+ * host can send from (not in 0.0.0.0/8, 127.0.0.0/8 or 224.0.0.0/4, not
+ * 255.255.255.255; not ::, ::1, multicast or IPv4-mapped), and that
  * grant_make() rebuilds the same 20 bytes from its fields.
  *
  *   clang -fsanitize=fuzzer,address,undefined -I. -D_GNU_SOURCE \
@@ -36,12 +37,12 @@ all_zero(const uint8_t *p, size_t len)
 static void
 check_ipv4(const struct grant *g)
 {
-	static const uint8_t	bcast[4] = { 255, 255, 255, 255 };
-
 	if (!all_zero(g->addr + 4, sizeof(g->addr) - 4))
 		abort();
-	if (all_zero(g->addr, 4) || memcmp(g->addr, bcast, 4) == 0 ||
-	    (g->addr[0] & 0xf0) == 224)
+	static const uint8_t	bcast[4] = { 255, 255, 255, 255 };
+
+	if (g->addr[0] == 0 || g->addr[0] == 127 ||
+	    (g->addr[0] & 0xf0) == 224 || memcmp(g->addr, bcast, 4) == 0)
 		abort();
 }
 
@@ -50,8 +51,9 @@ check_ipv6(const struct grant *g)
 {
 	static const uint8_t	mapped[12] = { [10] = 0xff, [11] = 0xff };
 
-	if (all_zero(g->addr, 16) || g->addr[0] == 0xff ||
-	    memcmp(g->addr, mapped, sizeof(mapped)) == 0)
+	if (all_zero(g->addr, 15) && g->addr[15] <= 1)
+		abort();
+	if (g->addr[0] == 0xff || memcmp(g->addr, mapped, sizeof(mapped)) == 0)
 		abort();
 }
 

@@ -21,8 +21,12 @@
 # grant lets exactly one connection from the granted address through.
 # iptables: rules left by a crash are deleted at once when expired and on
 # time otherwise; a grant's rule carries its expiry and goes after the
-# delay; EOF deletes what is left; a full table refuses grants; end to end,
-# one connection.  Also measures the cost of one grant for each backend.
+# delay; EOF deletes what is left; a full table refuses grants; a rule
+# deleted by hand is noticed once, not retried; end to end, one connection.
+# iptables-legacy, with the xtables lock held: a deletion gives up after
+# -w 5, says the grant is still open and succeeds on a retry once the lock
+# is free; SIGTERM names the rules it could not delete.  Also measures the
+# cost of one grant for each backend.
 [ -n "${BASH_VERSION:-}" ] || exec bash "$0" "$@"
 set -eu
 cd "$(dirname "$0")/../.."
@@ -43,14 +47,16 @@ ip -n "$NS_S" addr add "$SRV6/64" dev "$SRV_IF" nodad
 ip -n "$NS_C" addr add "$CLI6/64" dev eth0 nodad
 KPORT=666
 
-# start_helper ARGS...: the driver in the server namespace.  Its stdin is
-# a FIFO held open on fd 7: stop_helper closes it, and the EOF makes the
-# driver close the socket.  Sets HELPER (the helper's PID).
+# start_helper ARGS...: the driver in the server namespace, run through
+# the command in WRAP if any.  Its stdin is a FIFO held open on fd 7:
+# stop_helper closes it, and the EOF makes the driver close the socket.
+# Sets HELPER (the helper's PID).
+WRAP=()
 start_helper() {
 	rm -f "$TMP/ctl" "$TMP/drv.out"
 	mkfifo "$TMP/ctl"
-	ip netns exec "$NS_S" "$DRV" "$@" <"$TMP/ctl" >"$TMP/drv.out" \
-	    2>>"$TMP/drv.err" &
+	ip netns exec "$NS_S" "${WRAP[@]}" "$DRV" "$@" <"$TMP/ctl" \
+	    >"$TMP/drv.out" 2>>"$TMP/drv.err" &
 	DRV_PID=$!
 	PIDS+=("$DRV_PID")
 	exec 7>"$TMP/ctl"
@@ -163,6 +169,11 @@ malformed ff02::1 "$(msg 1 10 22 ff02::1)" \
     "helper: bad grant: multicast address"
 malformed ::ffff:10.0.0.2 "$(msg 1 10 22 ::ffff:10.0.0.2)" \
     "helper: bad grant: IPv4-mapped IPv6 address"
+malformed 127.0.0.1 "$(msg 1 2 22 127.0.0.1)" \
+    "helper: bad grant: loopback address"
+malformed ::1 "$(msg 1 10 22 ::1)" "helper: bad grant: loopback address"
+malformed 0.1.2.3 "$(msg 1 2 22 0.1.2.3)" \
+    "helper: bad grant: this-network address"
 check "bad: the valid message before them was granted" logged \
     "allow 10.0.0.9 port 22 for 60 s ("
 
@@ -319,6 +330,23 @@ expect "ipt: bad message: exit 1" "exit 1" \
     "$(run_w iptables 60 -w 10.0.0.8 22 raw:01 | tail -n1)"
 check "ipt: ...and its rule deleted" not has ipt 10.0.0.8/32
 
+echo "== iptables: a rule deleted by hand before its expiry"
+: >"$TMP/drv.err"
+start_helper iptables 2 10.0.0.11 22
+exp=$(ipt | grep -- '-s 10.0.0.11/32' |
+    sed -n 's/.*"knockknock expires=\([0-9]*\)".*/\1/p')
+check "gone: the grant's rule" test -n "$exp"
+srv iptables -w -D INPUT -p tcp -s 10.0.0.11 --dport 22 $M \
+    "knockknock expires=$exp" $L
+check "gone: noticed at the expiry" wait_for 5 logged \
+    "iptables: rule for 10.0.0.11 port 22 already gone, deleted by someone else"
+stop_helper
+expect "gone: EOF: exit 1" 1 "$EXIT"
+# Had it stayed pending, the EOF's cleanup would have noticed it again.
+expect "gone: noticed once, not retried" 1 \
+    "$(grep -c 'rule for 10.0.0.11 port 22 already gone' "$TMP/drv.err")"
+check "gone: no warning" not logged "cannot delete"
+
 echo "== iptables end to end: one connection per grant"
 "$DRV" --print iptables 667 >"$TMP/fw.sh"
 check "ipt: printed script runs" srv sh "$TMP/fw.sh"
@@ -336,6 +364,67 @@ expect "ipt e2e: first connection accepted" connected \
 expect "ipt e2e: second connection refused" refused \
     "$(connect_from "$CLI_ADDR" "$SRV_ADDR")"
 stop_helper
+
+echo "== iptables-legacy: a stuck xtables lock"
+# The helper runs in a mount namespace of its own where /run is a tmpfs
+# (its /run/xtables.lock is nobody else's) and /usr/sbin/iptables (through
+# its symlinks) is xtables-legacy-multi, which takes that lock; lock_up
+# holds it from there until unlock (not fd 7: stop_helper's EOF).
+LEGACY=(unshare -m --propagation private sh -c 'mount -t tmpfs kk /run &&
+    mount --bind /usr/sbin/xtables-legacy-multi /usr/sbin/iptables &&
+    exec "$@"' legacy)
+leg() { srv iptables-legacy -w -S INPUT; }
+leg6() { srv ip6tables-legacy -w -S INPUT; }
+lock_up() {
+	rm -f "$TMP/locked"
+	: >"$TMP/hold"
+	nsenter -t "$HELPER" -m flock /run/xtables.lock sh -c \
+	    ': >"$0"; while [ -e "$1" ]; do sleep 0.05; done' \
+	    "$TMP/locked" "$TMP/hold" 7>&- &
+	PIDS+=($!)
+	wait_for 5 test -e "$TMP/locked"
+}
+unlock() { rm -f "$TMP/hold"; }
+if [ ! -x /usr/sbin/xtables-legacy-multi ] || ! leg >/dev/null 2>&1; then
+	echo "skip: no iptables-legacy here"
+else
+	: >"$TMP/drv.err"
+	WRAP=("${LEGACY[@]}")
+	start_helper iptables 3 10.0.0.21 22
+	check "lock: the grant's rule is a legacy one" has leg 10.0.0.21/32
+	check "lock: held" lock_up
+	t0=$(now_ms)
+	check "lock: the deletion gives up, the grant still open" wait_for 15 \
+	    logged "iptables: cannot delete the rule for 10.0.0.21 port 22 (exit status 4): the grant is still open, retrying in 1 s"
+	dt=$(($(now_ms) - t0))
+	check "lock: ...after waiting for it (${dt} ms)" test "$dt" -ge 4500
+	check "lock: ...and the rule is there" has leg 10.0.0.21/32
+	unlock
+	check "lock: deleted on a retry once free" wait_for 15 \
+	    not has leg 10.0.0.21/32
+	check "lock: ...and logged" logged "iptables: delete 10.0.0.21 port 22"
+	stop_helper
+	expect "lock: EOF: exit 1" 1 "$EXIT"
+	: >"$TMP/drv.err"
+	start_helper iptables 60 10.0.0.22 22 2001:db8::22 22
+	check "lock: SIGTERM: the rules" has leg6 2001:db8::22/128
+	check "lock: SIGTERM: held" lock_up
+	kill -TERM "$HELPER"
+	# Two deletions that each give up after 5 s.
+	check "lock: SIGTERM: each rule tried, in bounded time" wait_for 15 \
+	    logged_n 2 "left in INPUT"
+	unlock
+	stop_helper
+	expect "lock: SIGTERM: exit 0" 0 "$EXIT"
+	check "lock: SIGTERM: the IPv4 rule named" logged \
+	    "iptables: cannot delete the rule for 10.0.0.22 port 22 (exit status 4): left in INPUT, open until deleted by hand or at the next start"
+	check "lock: SIGTERM: the IPv6 rule named" logged \
+	    "iptables: cannot delete the rule for 2001:db8::22 port 22 (exit status 4): left in INPUT"
+	check "lock: SIGTERM: ...and left" has leg 10.0.0.22/32
+	WRAP=()
+	srv iptables-legacy -w -F INPUT
+	srv ip6tables-legacy -w -F INPUT
+fi
 
 echo "grant cost: nftables $nftcost; iptables $iptcost"
 summary helper

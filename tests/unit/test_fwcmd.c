@@ -1,10 +1,11 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 /*
  * The firewall commands the helper builds (nft_grant_format, iptables_argv,
- * iptables_parse) and the ruleset fwprint() prints: exact text, every
- * rejection with its reason, truncation.
+ * iptables_parse), the iptables retry backoff and the ruleset fwprint()
+ * prints: exact text, every rejection with its reason, truncation.
  */
 #include <arpa/inet.h>
+#include <limits.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -118,25 +119,31 @@ argv_eq(const struct ipt_argv *a, const char *const *want)
 
 Test(iptables, argv_insert_delete)
 {
-	static const char *const ins[] = { "/usr/sbin/iptables", "-w", "-I",
-	    "INPUT", "1", "-p", "tcp", "-s", "10.0.0.2", "--dport", "22",
+	static const char *const ins[] = { "/usr/sbin/iptables", "-w", "5",
+	    "-I", "INPUT", "1", "-p", "tcp", "-s", "10.0.0.2", "--dport", "22",
 	    "-m", "conntrack", "--ctstate", "NEW", "-m", "comment",
 	    "--comment", "knockknock expires=1700000000", "-m", "limit",
 	    "--limit", "1/minute", "--limit-burst", "1", "-j", "ACCEPT", NULL };
-	static const char *const del[] = { "/usr/sbin/ip6tables", "-w", "-D",
-	    "INPUT", "-p", "tcp", "-s", "2001:db8::1", "--dport", "65535",
+	static const char *const del[] = { "/usr/sbin/ip6tables", "-w", "5",
+	    "-D", "INPUT", "-p", "tcp", "-s", "2001:db8::1", "--dport", "65535",
 	    "-m", "conntrack", "--ctstate", "NEW", "-m", "comment",
 	    "--comment", "knockknock expires=0", "-m", "limit",
 	    "--limit", "1/minute", "--limit-burst", "1", "-j", "ACCEPT", NULL };
 	struct ipt_rule	 r = rule("10.0.0.2", 22, 1700000000);
 	struct ipt_argv	 a;
 	const char	*errstr = NULL;
+	size_t		 i;
 
 	cr_assert_eq(iptables_argv(&a, 'I', &r, &errstr), 0, "%s", errstr);
 	argv_eq(&a, ins);
 	r = rule("2001:db8::1", 65535, 0);
 	cr_assert_eq(iptables_argv(&a, 'D', &r, &errstr), 0, "%s", errstr);
 	argv_eq(&a, del);
+	/* -C looks for exactly what -D deletes. */
+	cr_assert_eq(iptables_argv(&a, 'C', &r, &errstr), 0, "%s", errstr);
+	for (i = 0; del[i] != NULL; i++)
+		cr_expect_str_eq(a.argv[i], i == 3 ? "-C" : del[i], "[%zu]", i);
+	cr_expect_null(a.argv[i]);
 }
 
 Test(iptables, argv_longest)
@@ -147,10 +154,10 @@ Test(iptables, argv_longest)
 	const char	*errstr = NULL;
 
 	cr_assert_eq(iptables_argv(&a, 'I', &r, &errstr), 0, "%s", errstr);
-	cr_expect_str_eq(a.argv[8],
+	cr_expect_str_eq(a.argv[9],
 	    "ffff:ffff:ffff:ffff:ffff:ffff:ffff:fffe");
-	cr_expect_str_eq(a.argv[10], "65535");
-	cr_expect_str_eq(a.argv[18], "knockknock expires=9223372036854775807");
+	cr_expect_str_eq(a.argv[11], "65535");
+	cr_expect_str_eq(a.argv[19], "knockknock expires=9223372036854775807");
 }
 
 static void
@@ -169,12 +176,26 @@ Test(iptables, argv_refused)
 
 	argv_refused(r, 'A', "unknown operation");
 	argv_refused(r, 'S', "unknown operation");
+	argv_refused(r, 'c', "unknown operation");
 	r.port = 0;
 	argv_refused(r, 'I', "port 0");
 	r = rule("10.0.0.2", 22, -1);
 	argv_refused(r, 'D', "negative expiry");
 	r.family = AF_UNIX;
 	argv_refused(r, 'I', "unknown address family");
+}
+
+/* A failed deletion waits 1, 2, 4 ... s, never more than 30 s. */
+Test(iptables, retry)
+{
+	static const unsigned int	want[] = { 1, 1, 2, 4, 8, 16, 30, 30 };
+	unsigned int			n;
+
+	cr_assert_eq(IPT_RETRY_MAX_S, 30);
+	for (n = 0; n < sizeof(want) / sizeof(want[0]); n++)
+		cr_expect_eq(iptables_retry_s(n), want[n], "%u failures", n);
+	cr_expect_eq(iptables_retry_s(255), 30);	/* saturated count */
+	cr_expect_eq(iptables_retry_s(UINT_MAX), 30);
 }
 
 /* Lines as iptables-nft 1.8.9 prints them with -S. */
@@ -202,9 +223,9 @@ Test(iptables, parse)
 	cr_expect_arr_eq(&r, &want, sizeof(r));
 	/* What was parsed deletes what was listed. */
 	cr_assert_eq(iptables_argv(&a, 'D', &r, &errstr), 0);
-	cr_expect_str_eq(a.argv[7], "2001:db8::5");
-	cr_expect_str_eq(a.argv[9], "443");
-	cr_expect_str_eq(a.argv[17], "knockknock expires=1795466633");
+	cr_expect_str_eq(a.argv[8], "2001:db8::5");
+	cr_expect_str_eq(a.argv[10], "443");
+	cr_expect_str_eq(a.argv[18], "knockknock expires=1795466633");
 }
 
 static void

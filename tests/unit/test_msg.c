@@ -1,10 +1,12 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 /*
  * grant_validate(): every field of a hostile message, each rejection with
- * its reason.  Decided here: loopback, link-local and IPv4-compatible
- * (::a.b.c.d) addresses are accepted (each can be a real source); IPv4-mapped
- * ones (::ffff:a.b.c.d) are refused, since Linux drops SYNs from them and an
- * IPv4 peer travels as AF_INET.
+ * its reason.  Decided here: link-local and IPv4-compatible (::a.b.c.d)
+ * addresses are accepted (each can be a real source), and so is 240.0.0.0/4
+ * (Linux routes it as unicast); loopback and 0.0.0.0/8 are refused (no
+ * other host sends from them), and so are
+ * IPv4-mapped ones (::ffff:a.b.c.d), since Linux drops SYNs from them and
+ * an IPv4 peer travels as AF_INET.
  */
 #include <arpa/inet.h>
 #include <string.h>
@@ -78,13 +80,17 @@ Test(msg, layout_and_make)
 Test(msg, valid)
 {
 	accepted_addr("10.0.0.2");
-	accepted_addr("127.0.0.1");
+	accepted_addr("1.0.0.0");		/* just above 0/8 */
+	accepted_addr("126.255.255.255");	/* around 127/8 */
+	accepted_addr("128.0.0.0");
+	accepted_addr("169.254.1.2");		/* link-local */
 	accepted_addr("223.255.255.255");	/* just below 224/4 */
-	accepted_addr("240.0.0.1");
-	accepted_addr("255.255.255.254");
-	accepted_addr("0.0.0.1");
+	accepted_addr("240.0.0.1");		/* class E: unicast to Linux */
+	accepted_addr("255.255.255.254");	/* just below broadcast */
 	accepted_addr("2001:db8::1");
-	accepted_addr("::1");
+	accepted_addr("::2");			/* IPv4-compatible, not ::1 */
+	accepted_addr("::1:0:0:1");
+	accepted_addr("1::1");
 	accepted_addr("fe80::1");
 	accepted_addr("feff:ffff::1");		/* just below ff00::/8 */
 	accepted_addr("::1.2.3.4");		/* IPv4-compatible */
@@ -155,6 +161,11 @@ Test(msg, ipv4_padding)
 Test(msg, ipv4_special)
 {
 	refused_addr("0.0.0.0", "unspecified address");
+	refused_addr("0.0.0.1", "this-network address");
+	refused_addr("0.255.255.255", "this-network address");
+	refused_addr("127.0.0.1", "loopback address");
+	refused_addr("127.0.0.0", "loopback address");
+	refused_addr("127.255.255.255", "loopback address");
 	refused_addr("255.255.255.255", "broadcast address");
 	refused_addr("224.0.0.1", "multicast address");
 	refused_addr("224.0.0.0", "multicast address");
@@ -165,6 +176,7 @@ Test(msg, ipv4_special)
 Test(msg, ipv6_special)
 {
 	refused_addr("::", "unspecified address");
+	refused_addr("::1", "loopback address");
 	refused_addr("ff02::1", "multicast address");
 	refused_addr("ff00::", "multicast address");
 	refused_addr("ff0e::1:2", "multicast address");
