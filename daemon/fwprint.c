@@ -88,8 +88,10 @@ static const char ipt_head[] =
 "# knockknock: a minimal input firewall, printed by\n"
 "#\tknockknock-daemon --print-firewall iptables\n"
 "#\n"
-"# Run it as root before knockknock-daemon starts.  It replaces the INPUT\n"
-"# chain of the filter table for IPv4 (iptables) and IPv6 (ip6tables); a\n"
+"# Run it as root (sh FILE) before knockknock-daemon starts.  It replaces\n"
+"# the INPUT chain of the filter table for IPv4 (iptables-restore) and\n"
+"# IPv6 (ip6tables-restore), each in one atomic step: if a line is\n"
+"# refused, that family's rules stay as they were, never half-loaded.  A\n"
 "# grant made before it ran is flushed with the rest.  The daemon inserts\n"
 "# each grant at the top of INPUT itself and deletes it after the delay:\n"
 "# there is nothing to add for it here.\n"
@@ -139,32 +141,32 @@ print_nft(FILE *out, const uint16_t *ports, size_t n)
 	fputs(nft_tail, out);
 }
 
+/* One family's INPUT chain as iptables-restore input, replaced in one
+ * commit (--noflush keeps the table's other chains). */
 static void
 print_ipt(FILE *out, int v6, const uint16_t *ports, size_t n)
 {
 	static const char *const nd[] = { "neighbour-solicitation",
 	    "neighbour-advertisement", "router-advertisement",
 	    "130" /* multicast listener query */ };
-	const char	*cmd = v6 ? "ip6tables" : "iptables";
-	size_t		 i;
+	size_t	i;
 
-	fprintf(out, "\n%s -w -P INPUT ACCEPT\n%s -w -F INPUT\n"
-	    "%s -w -A INPUT -i lo -j ACCEPT\n"
-	    "%s -w -A INPUT -m conntrack --ctstate ESTABLISHED,RELATED "
-	    "-j ACCEPT\n", cmd, cmd, cmd, cmd);
+	fprintf(out, "\n%s -w 5 --noflush <<'EOF'\n*filter\n"
+	    ":INPUT ACCEPT [0:0]\n-F INPUT\n-A INPUT -i lo -j ACCEPT\n"
+	    "-A INPUT -m conntrack --ctstate ESTABLISHED,RELATED -j ACCEPT\n",
+	    v6 ? "ip6tables-restore" : "iptables-restore");
 	for (i = 0; v6 && i < sizeof(nd) / sizeof(nd[0]); i++)
-		fprintf(out, "%s -w -A INPUT -p ipv6-icmp --icmpv6-type %s "
-		    "-j ACCEPT\n", cmd, nd[i]);
+		fprintf(out, "-A INPUT -p ipv6-icmp --icmpv6-type %s "
+		    "-j ACCEPT\n", nd[i]);
 	for (i = 0; i < n; i++)
 		if (!seen(ports, i))
-			fprintf(out, "%s -w -A INPUT -p tcp --syn --dport %u "
-			    "-j LOG --log-prefix \"knockknock: \" "
-			    "--log-level warning --log-tcp-sequence\n", cmd,
-			    (unsigned int)ports[i]);
+			fprintf(out, "-A INPUT -p tcp --syn --dport %u -j LOG "
+			    "--log-prefix \"knockknock: \" --log-level warning "
+			    "--log-tcp-sequence\n", (unsigned int)ports[i]);
 	fprintf(out, "# Your own open services go here, e.g.\n"
-	    "# %s -w -A INPUT -p tcp --dport 80 -j ACCEPT\n"
-	    "%s -w -A INPUT -p tcp -j REJECT --reject-with tcp-reset\n"
-	    "%s -w -A INPUT -j REJECT --reject-with %s\n", cmd, cmd, cmd,
+	    "# -A INPUT -p tcp --dport 80 -j ACCEPT\n"
+	    "-A INPUT -p tcp -j REJECT --reject-with tcp-reset\n"
+	    "-A INPUT -j REJECT --reject-with %s\nCOMMIT\nEOF\n",
 	    v6 ? "icmp6-port-unreachable" : "icmp-port-unreachable");
 }
 

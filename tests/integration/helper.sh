@@ -350,6 +350,19 @@ check "gone: no warning" not logged "cannot delete"
 echo "== iptables end to end: one connection per grant"
 "$DRV" --print iptables 667 >"$TMP/fw.sh"
 check "ipt: printed script runs" srv sh "$TMP/fw.sh"
+# Each family loads in one step: a script whose IPv4 part has a bad line
+# fails and leaves both families' rules exactly as they were.
+srv iptables-save -t filter | grep '^-A' >"$TMP/rules4.before"
+srv ip6tables-save -t filter | grep '^-A' >"$TMP/rules6.before"
+sed '0,/^-A INPUT -i lo -j ACCEPT$/s//-A INPUT -i lo -j NO-SUCH-TARGET/' \
+    "$TMP/fw.sh" >"$TMP/fw-bad.sh"
+if srv sh "$TMP/fw-bad.sh" 2>/dev/null; then
+	bad "ipt: a printed script with a bad line fails"
+else
+	ok "ipt: a printed script with a bad line fails"
+fi
+expect "ipt: ...and changes nothing (atomic per family)" "same same" \
+    "$(srv iptables-save -t filter | grep '^-A' | cmp -s - "$TMP/rules4.before" && echo same) $(srv ip6tables-save -t filter | grep '^-A' | cmp -s - "$TMP/rules6.before" && echo same)"
 expect "ipt e2e: no grant, refused" refused \
     "$(connect_from "$CLI_ADDR" "$SRV_ADDR")"
 expect "ipt e2e: knock port looks closed" refused \

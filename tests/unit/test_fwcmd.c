@@ -351,21 +351,27 @@ Test(fwprint, iptables)
 
 	cr_assert_eq(print(buf, sizeof(buf), FIREWALL_IPTABLES, ports, 3,
 	    &errstr), 0, "%s", errstr);
-	cr_expect_eq(count(buf, "\niptables -w -A INPUT -p tcp --syn "
-	    "--dport 666 -j LOG --log-prefix \"knockknock: \" --log-level "
-	    "warning --log-tcp-sequence\n"), 1);
-	cr_expect_eq(count(buf, "\nip6tables -w -A INPUT -p tcp --syn "
-	    "--dport 777 -j LOG --log-prefix \"knockknock: \" --log-level "
-	    "warning --log-tcp-sequence\n"), 1);
+	/* One iptables-restore input a family, each replacing INPUT only. */
+	cr_expect_eq(count(buf, "\niptables-restore -w 5 --noflush <<'EOF'\n"
+	    "*filter\n:INPUT ACCEPT [0:0]\n-F INPUT\n"), 1);
+	cr_expect_eq(count(buf, "\nip6tables-restore -w 5 --noflush <<'EOF'\n"
+	    "*filter\n:INPUT ACCEPT [0:0]\n-F INPUT\n"), 1);
+	cr_expect_eq(count(buf, "\nCOMMIT\nEOF\n"), 2);
+	cr_expect_eq(count(buf, "\n-A INPUT -p tcp --syn --dport 666 -j LOG "
+	    "--log-prefix \"knockknock: \" --log-level warning "
+	    "--log-tcp-sequence\n"), 2);
+	cr_expect_eq(count(buf, "\n-A INPUT -p tcp --syn --dport 777 -j LOG "
+	    "--log-prefix \"knockknock: \" --log-level warning "
+	    "--log-tcp-sequence\n"), 2);
 	cr_expect_eq(count(buf, "-j LOG"), 4);
 	cr_expect_eq(count(buf, "-m limit"), 0);
-	cr_expect_eq(count(buf, "\niptables -w -A INPUT -j REJECT "
-	    "--reject-with icmp-port-unreachable\n"), 1);
-	cr_expect_eq(count(buf, "\nip6tables -w -A INPUT -j REJECT "
-	    "--reject-with icmp6-port-unreachable\n"), 1);
-	cr_expect_eq(count(buf, "-p tcp -j REJECT --reject-with tcp-reset\n"),
-	    2);
-	cr_expect_eq(count(buf, "\nip6tables -w -A INPUT -p ipv6-icmp "
+	cr_expect_eq(count(buf, "\n-A INPUT -j REJECT "
+	    "--reject-with icmp-port-unreachable\nCOMMIT\n"), 1);
+	cr_expect_eq(count(buf, "\n-A INPUT -j REJECT "
+	    "--reject-with icmp6-port-unreachable\nCOMMIT\n"), 1);
+	cr_expect_eq(count(buf, "\n-A INPUT -p tcp -j REJECT --reject-with "
+	    "tcp-reset\n"), 2);
+	cr_expect_eq(count(buf, "\n-A INPUT -p ipv6-icmp "
 	    "--icmpv6-type neighbour-solicitation -j ACCEPT\n"), 1);
 }
 
