@@ -1,10 +1,11 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 /*
  * knockknock-daemon: loads the settings and profiles and opens the log
- * source and counter files as root, then forks.  The parent stays root and
- * becomes the helper (privsep/), which only changes the firewall; the
- * child becomes the watcher, which drops every privilege before it reads a
- * single log line.  --scan, --check and --print-firewall are one-shot
+ * source and counter files as root, then forks.  The parent becomes the
+ * helper (privsep/), which only changes the firewall: with nftables as the
+ * watcher's user with CAP_NET_ADMIN alone, with iptables as root with the
+ * capabilities iptables needs.  The child becomes the watcher, which drops
+ * every privilege before it reads a single log line.  --scan, --check and --print-firewall are one-shot
  * modes that need no root and change nothing.
  */
 #include <err.h>
@@ -286,6 +287,8 @@ run_daemon(const struct options *o)
 	logsrc_close(src);
 	hc.firewall = c.firewall;
 	hc.delay_s = c.delay_s;
+	hc.uid = ids.uid;
+	hc.gid = ids.gid;
 	helper_run(sp[0], &hc);
 }
 

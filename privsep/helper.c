@@ -1,15 +1,34 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 /*
- * The privileged helper, the root half of knockknock-daemon after fork().
- * It keeps uid 0 but only CAP_NET_ADMIN (plus CAP_NET_RAW for iptables,
- * whose legacy backend opens a raw socket), in the bounding set too, so
- * that an iptables it runs gets no more.  It trusts nothing the watcher
- * sends: a message of the wrong size, or one grant_validate() refuses,
- * means a broken or compromised watcher, and the helper withdraws its
- * grants and exits.
+ * The privileged helper, the parent half of knockknock-daemon after fork(),
+ * started as root.  It trusts nothing the watcher sends: a message of the
+ * wrong size, or one grant_validate() refuses, means a broken or
+ * compromised watcher, and the helper withdraws its grants and exits.
+ *
+ * With nftables it leaves uid 0 before its setup, and so before it reads
+ * anything from the watcher: uid 0 without capabilities could still write
+ * every root-owned file whose owner may write it (/etc/passwd).  It takes
+ * the watcher's user and primary group, no supplementary group, and keeps
+ * CAP_NET_ADMIN in its effective and permitted sets, all that libnftables'
+ * netlink needs; the bounding set is empty, as it runs no program.
+ * Sharing the watcher's uid gives a compromised watcher nothing it does not
+ * have: it can already stop the daemon (by exiting, or by passing on no
+ * knock), and what the same uid adds does no more, since it may signal the
+ * helper or change its rlimits, which ends or stalls it, while the kernel
+ * still expires every element on time.  It cannot ptrace the helper nor
+ * open its /proc/PID/mem, fd or environ: the helper's credentials changed,
+ * so it is not dumpable, and its capabilities are not a subset of the
+ * watcher's, which has none; either refusal is enough.
+ *
+ * With iptables it stays uid 0 with CAP_NET_ADMIN and CAP_NET_RAW (the
+ * legacy backend opens a raw socket), in the bounding set as well: the
+ * /usr/sbin/iptables it runs needs them across execve(), and the legacy
+ * backend writes root's /run/xtables.lock.  It drops its supplementary
+ * groups and every other capability.
  */
 #include <arpa/inet.h>
 #include <errno.h>
+#include <grp.h>
 #include <poll.h>
 #include <signal.h>
 #include <string.h>
@@ -61,18 +80,53 @@ close_fds(int sock)
 	openlog(NULL, LOG_PID | LOG_NDELAY, LOG_DAEMON);
 }
 
-static void
-drop_caps(enum firewall fw)
+/* Did the change of ids hold?  Never trust a privilege drop unchecked. */
+static int
+ids_are(uid_t uid, gid_t gid)
 {
-	const int	sets = CAPNG_EFFECTIVE | CAPNG_PERMITTED |
-			    CAPNG_BOUNDING_SET;
+	uid_t	ru, eu, su;
+	gid_t	rg, eg, sg;
 
+	return getresuid(&ru, &eu, &su) == 0 && ru == uid && eu == uid &&
+	    su == uid && getresgid(&rg, &eg, &sg) == 0 && rg == gid &&
+	    eg == gid && sg == gid && getgroups(0, NULL) == 0 &&
+	    setuid(0) == -1;
+}
+
+/* nftables: the watcher's ids, CAP_NET_ADMIN, an empty bounding set. */
+static void
+become_user(uid_t uid, gid_t gid)
+{
+	capng_clear(CAPNG_SELECT_ALL);
+	if (capng_update(CAPNG_ADD, CAPNG_EFFECTIVE | CAPNG_PERMITTED,
+	    CAP_NET_ADMIN) != 0 ||
+	    capng_change_id((int)uid, (int)gid, CAPNG_DROP_SUPP_GRP |
+	    CAPNG_CLEAR_BOUNDING | CAPNG_CLEAR_AMBIENT) != 0)
+		fatalx("helper: cannot change to the watcher's user and group");
+	if (!ids_are(uid, gid))
+		fatalx("helper: the change to the watcher's user did not hold");
+}
+
+/* iptables: uid 0, and what the iptables it runs needs, bounded to that. */
+static void
+keep_root(void)
+{
+	if (setgroups(0, NULL) == -1)
+		fatal("helper: setgroups");
 	capng_clear(CAPNG_SELECT_BOTH);
-	if (capng_update(CAPNG_ADD, sets, CAP_NET_ADMIN) != 0 ||
-	    (fw == FIREWALL_IPTABLES &&
-	    capng_update(CAPNG_ADD, sets, CAP_NET_RAW) != 0) ||
+	if (capng_updatev(CAPNG_ADD, CAPNG_EFFECTIVE | CAPNG_PERMITTED |
+	    CAPNG_BOUNDING_SET, CAP_NET_ADMIN, CAP_NET_RAW, -1) != 0 ||
 	    capng_apply(CAPNG_SELECT_BOTH) != 0)
 		fatalx("helper: cannot drop capabilities");
+}
+
+static void
+drop_privileges(const struct helper_conf *conf)
+{
+	if (conf->firewall == FIREWALL_NFTABLES)
+		become_user(conf->uid, conf->gid);
+	else
+		keep_root();
 	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) == -1)
 		fatal("helper: PR_SET_NO_NEW_PRIVS");
 }
@@ -166,13 +220,14 @@ helper_run(int sock, const struct helper_conf *conf)
 	struct grant		 g;
 
 	if ((size_t)conf->firewall >= sizeof(backends) / sizeof(backends[0])
-	    || conf->delay_s < 1 || conf->delay_s > DELAY_MAX_S)
+	    || conf->delay_s < 1 || conf->delay_s > DELAY_MAX_S ||
+	    conf->uid == 0 || conf->gid == 0)
 		fatalx("helper: bad configuration");
 	be = &backends[conf->firewall];
 	close_fds(sock);
 	pfd[0] = (struct pollfd){ .fd = sock, .events = POLLIN };
 	pfd[1] = (struct pollfd){ .fd = signals(), .events = POLLIN };
-	drop_caps(conf->firewall);
+	drop_privileges(conf);
 	if (be->setup(conf->delay_s) == -1)
 		quit(be, 1);
 	if (send(sock, &ready, 1, MSG_NOSIGNAL) != 1) {

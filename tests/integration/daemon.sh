@@ -191,6 +191,21 @@ if [ -n "$w" ]; then
 	fi
 fi
 
+# The helper: with nftables the watcher's user and primary group with
+# CAP_NET_ADMIN alone; with iptables uid 0, for the iptables it runs.
+if [ "$FIREWALL" = nftables ]; then
+	hu=$(id -u nobody) hg=$(id -g nobody) hcap=0000000000001000 hbnd=0000000000000000
+else
+	hu=0 hg=0 hcap=0000000000003000 hbnd=0000000000003000
+fi
+expect "7 helper uid (real, effective, saved, fs) is $hu" "$hu $hu $hu $hu" "$(status_field "$DAEMON_PID" Uid | tr '\t' ' ')"
+expect "7 helper gid (real, effective, saved, fs) is $hg" "$hg $hg $hg $hg" "$(status_field "$DAEMON_PID" Gid | tr '\t' ' ')"
+expect "7 helper has no supplementary group" "" "$(status_field "$DAEMON_PID" Groups | tr -d ' \t')"
+expect "7 helper CapEff" "$hcap" "$(status_field "$DAEMON_PID" CapEff)"
+expect "7 helper CapPrm" "$hcap" "$(status_field "$DAEMON_PID" CapPrm)"
+expect "7 helper CapBnd" "$hbnd" "$(status_field "$DAEMON_PID" CapBnd)"
+expect "7 helper NoNewPrivs" 1 "$(status_field "$DAEMON_PID" NoNewPrivs)"
+
 expect "1 refused before a knock" refused "$(connect_result "$SRV_ADDR" "$PORT")"
 check "1 (the listener answers inside the server)" \
     srv timeout 1 bash -c "exec 3<>/dev/tcp/127.0.0.1/$PORT"

@@ -9,13 +9,17 @@
  *	helper's exit status) and exits with it.  A MSG is "ADDR PORT" (two
  *	arguments), "raw:HEX" (bytes as they are), or "bench:N" (N grants,
  *	10.200.x.y port 22).  An fd on /etc/hostname is left open for the
- *	helper to close.
+ *	helper to close, and supplementary groups 4 and 27 set for it to
+ *	drop.  The helper's user is nobody and its group nobody's primary
+ *	group (they matter to nftables only).
  *   helper-driver --print nftables|iptables PORT...
  *	fwprint() to stdout.
  */
 #include <arpa/inet.h>
 #include <fcntl.h>
+#include <grp.h>
 #include <poll.h>
+#include <pwd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -113,7 +117,9 @@ send_bench(int s, int n)
 int
 main(int argc, char **argv)
 {
+	static const gid_t	groups[] = { 4, 27 };
 	struct helper_conf	conf;
+	struct passwd		*pw;
 	unsigned char		ready = 0;
 	struct pollfd		pfd;
 	char			c;
@@ -131,8 +137,13 @@ main(int argc, char **argv)
 		wait_helper = 1;
 		i++;
 	}
+	if ((pw = getpwnam("nobody")) == NULL)
+		return 2;
+	conf.uid = pw->pw_uid;
+	conf.gid = pw->pw_gid;
 	if (socketpair(AF_UNIX, SOCK_SEQPACKET, 0, sv) == -1 ||
-	    open("/etc/hostname", O_RDONLY) == -1)
+	    open("/etc/hostname", O_RDONLY) == -1 ||
+	    setgroups(2, groups) == -1)
 		return 2;
 	if ((pid = fork()) == 0) {
 		close(sv[0]);

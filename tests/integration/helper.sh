@@ -14,15 +14,18 @@
 #  +---------------------------+        +-----------------------------------+
 #
 # nftables: the element appears with its timeout and the kernel removes it
-# after the delay; restarting the helper duplicates nothing; it runs with
-# CAP_NET_ADMIN only and none of the driver's descriptors; SIGTERM and EOF
-# flush the sets; every malformed message makes it exit 1 with its reason;
-# the printed ruleset and the helper work in either order; end to end, a
-# grant lets exactly one connection from the granted address through.
-# iptables: rules left by a crash are deleted at once when expired and on
-# time otherwise; a grant's rule carries its expiry and goes after the
-# delay; EOF deletes what is left; a full table refuses grants; a rule
-# deleted by hand is noticed once, not retried; end to end, one connection.
+# after the delay; restarting the helper duplicates nothing; it runs as
+# nobody with CAP_NET_ADMIN only (an empty bounding set, no supplementary
+# group) and none of the driver's descriptors; SIGTERM and EOF flush the
+# sets; every malformed message makes it exit 1 with its reason; the
+# printed ruleset and the helper work in either order; end to end, a grant
+# lets exactly one connection from the granted address through.
+# iptables: the helper stays uid 0 with CAP_NET_ADMIN and CAP_NET_RAW and
+# no supplementary group; rules left by a crash are deleted at once when
+# expired and on time otherwise; a grant's rule carries its expiry and goes
+# after the delay; EOF deletes what is left; a full table refuses grants; a
+# rule deleted by hand is noticed once, not retried; end to end, one
+# connection.
 # iptables-legacy, with the xtables lock held: a deletion gives up after
 # -w 5, says the grant is still open and succeeds on a retry once the lock
 # is free; SIGTERM names the rules it could not delete.  Also measures the
@@ -86,7 +89,25 @@ elements() { srv nft -j list set inet knockknock "$1" | grep -o '"elem"' |
 chain() { srv nft list chain inet knockknock input; }
 logged() { grep -qF "$1" "$TMP/drv.err"; }
 logged_n() { [ "$(grep -cF "$2" "$TMP/drv.err")" -ge "$1" ]; }
-capline() { awk -v k="$1:" '$1 == k { print $2 }' "/proc/$HELPER/status"; }
+# capline FIELD: the helper's /proc status line FIELD, its values spaced.
+capline() { awk -v k="$1:" '$1 == k { $1 = ""; sub(/^ /, ""); print }' \
+    "/proc/$HELPER/status"; }
+# privileges LABEL UID GID CAPS BOUNDING: the helper's real, effective,
+# saved and file-system ids, no supplementary group (the driver has two),
+# CAPS effective and permitted, nothing inheritable or ambient, no_new_privs.
+privileges() {
+	expect "$1: uid (real, effective, saved, fs) $2" "$2 $2 $2 $2" \
+	    "$(capline Uid)"
+	expect "$1: gid (real, effective, saved, fs) $3" "$3 $3 $3 $3" \
+	    "$(capline Gid)"
+	expect "$1: no supplementary group" "" "$(capline Groups)"
+	expect "$1: CapEff" "$4" "$(capline CapEff)"
+	expect "$1: CapPrm" "$4" "$(capline CapPrm)"
+	expect "$1: CapBnd" "$5" "$(capline CapBnd)"
+	expect "$1: CapInh empty" 0000000000000000 "$(capline CapInh)"
+	expect "$1: CapAmb empty" 0000000000000000 "$(capline CapAmb)"
+	expect "$1: no_new_privs" 1 "$(capline NoNewPrivs)"
+}
 
 echo "== nftables: grant, expiry, privileges"
 start_helper nftables 2 10.0.0.2 22 2001:db8::2 443
@@ -100,10 +121,8 @@ expect "nft: chain made by the helper" "$(printf '%s\n' \
     "$(chain | sed -n 's/^\t\t//p' | grep -v '^type ')"
 check "nft: grant logged with its cost" logged \
     "allow 10.0.0.2 port 22 for 2 s ("
-expect "nft: CapEff is CAP_NET_ADMIN only" 0000000000001000 "$(capline CapEff)"
-expect "nft: CapBnd is CAP_NET_ADMIN only" 0000000000001000 "$(capline CapBnd)"
-expect "nft: CapInh empty" 0000000000000000 "$(capline CapInh)"
-expect "nft: no_new_privs" 1 "$(capline NoNewPrivs)"
+privileges nft "$(id -u nobody)" "$(id -g nobody)" 0000000000001000 \
+    0000000000000000
 expect "nft: the driver's descriptors closed" "" \
     "$(ls -l "/proc/$HELPER/fd" | grep hostname || true)"
 check "nft: element gone after the delay" wait_for 6 not in_set4 10.0.0.2
@@ -292,8 +311,8 @@ check "ipt: grant's expiry in its comment ($((exp - now)) s)" \
 expect "ipt: grant's rule, limit last" "-A INPUT -s 10.0.0.2/32 -p tcp -m tcp --dport 22 -m conntrack --ctstate NEW -m comment --comment \"knockknock expires=$exp\" -m limit --limit 1/min --limit-burst 1 -j ACCEPT" \
     "$rule"
 check "ipt: IPv6 grant" has ipt6 2001:db8::2/128
-expect "ipt: CapBnd is CAP_NET_ADMIN and CAP_NET_RAW" 0000000000003000 \
-    "$(capline CapBnd)"
+# CAP_NET_ADMIN and CAP_NET_RAW, for the iptables it runs, as uid 0.
+privileges ipt 0 0 0000000000003000 0000000000003000
 check "ipt: a rule left with 3 s to go goes on time" wait_for 6 \
     not has ipt 10.9.0.2/32
 check "ipt: the grant goes after the delay" wait_for 6 \
