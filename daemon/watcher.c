@@ -258,15 +258,15 @@ watcher_run(struct watcher *w, struct logsrc *src, int sock,
 	 * without waiting to be woken.  A file's inotify wake-up is immediate.
 	 */
 	poll_ms = logsrc_is_kmsg(src) ? (int)c->kmsg_poll_ms : 0;
-	log_info("ready: %zu profile%s, log source %s, firewall %s, delay %u s",
-	    w->n, w->n == 1 ? "" : "s", logsrc_name(src),
-	    config_firewall_name(c->firewall), c->delay_s);
 	if (poll_ms > 0)
 		log_info("reading %s every %d ms as well (kmsg_poll_ms)",
 		    logsrc_name(src), poll_ms);
 	else if (c->kmsg_poll_ms > 0)
 		log_warnx("kmsg_poll_ms has no effect with log source %s",
 		    logsrc_name(src));
+	log_info("ready: %zu profile%s, log source %s, firewall %s, delay %u s",
+	    w->n, w->n == 1 ? "" : "s", logsrc_name(src),
+	    config_firewall_name(c->firewall), c->delay_s);
 	next_summary = now_ms() + SUMMARY_INTERVAL_MS;
 	pfd[0] = (struct pollfd){ .fd = logsrc_fd(src), .events = POLLIN };
 	pfd[1] = (struct pollfd){ .fd = sock, .events = POLLIN };

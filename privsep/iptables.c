@@ -27,7 +27,8 @@
 #define IPT_PATH6	"/usr/sbin/ip6tables"
 #define IPT_PENDING_MAX	128	/* rules of ours at any one time */
 #define IPT_WAIT_S	"5"	/* -w: seconds to wait for the xtables lock */
-#define IPT_NO_RULE	1	/* -C's exit code when there is no such rule */
+#define IPT_NO_RULE	1	/* -D's exit code when there is no such rule */
+#define IPT_RESOURCE_PROBLEM 4	/* e.g. the xtables lock was not free */
 
 static struct pending {
 	struct ipt_rule	rule;
@@ -50,7 +51,7 @@ iptables_argv(struct ipt_argv *a, int op, const struct ipt_rule *r,
     const char **errstr)
 {
 	const char *const v[] = { r->family == AF_INET ? IPT_PATH4 : IPT_PATH6,
-	    "-w", IPT_WAIT_S, op == 'I' ? "-I" : op == 'D' ? "-D" : "-C",
+	    "-w", IPT_WAIT_S, op == 'I' ? "-I" : "-D",
 	    "INPUT", "1", "-p", "tcp",
 	    "-s", a->src, "--dport", a->port, "-m", "conntrack",
 	    "--ctstate", "NEW", "-m", "comment", "--comment", a->comment,
@@ -64,7 +65,7 @@ iptables_argv(struct ipt_argv *a, int op, const struct ipt_rule *r,
 	*errstr = NULL;
 	if (r->family != AF_INET && r->family != AF_INET6)
 		*errstr = "unknown address family";
-	else if (op != 'I' && op != 'D' && op != 'C')
+	else if (op != 'I' && op != 'D')
 		*errstr = "unknown operation";
 	else if (r->port == 0)
 		*errstr = "port 0";
@@ -158,12 +159,9 @@ iptables_parse(const char *line, int family, struct ipt_rule *r,
 	return -1;
 }
 
-/*
- * fork + execve argv with stdout on `out` (or inherited if -1).  A quiet
- * run sends stdout and stderr to /dev/null: -C's "Bad rule" is an answer.
- */
+/* fork + execve argv with stdout on `out` (or inherited if -1). */
 static pid_t
-spawn(const char *const argv[], int out, int quiet)
+spawn(const char *const argv[], int out)
 {
 	static char *const	 envp[] = { NULL };
 	sigset_t		 none;
@@ -173,10 +171,7 @@ spawn(const char *const argv[], int out, int quiet)
 		return pid;
 	sigemptyset(&none);
 	sigprocmask(SIG_SETMASK, &none, NULL);
-	if (quiet)
-		out = open("/dev/null", O_WRONLY);
-	if ((out != -1 && dup2(out, STDOUT_FILENO) == -1) ||
-	    (quiet && dup2(out, STDERR_FILENO) == -1))
+	if (out != -1 && dup2(out, STDOUT_FILENO) == -1)
 		_exit(127);
 	close_range(STDERR_FILENO + 1, ~0U, 0);
 	execve(argv[0], (char *const *)argv, envp);
@@ -217,7 +212,7 @@ run(int op, const struct ipt_rule *r, struct ipt_argv *a)
 		log_warnx("iptables: %s", errstr);
 		return -1;
 	}
-	if ((st = reap(spawn(a->argv, -1, op == 'C'))) == -1) {
+	if ((st = reap(spawn(a->argv, -1))) == -1) {
 		log_warn("iptables: cannot run %s", a->argv[0]);
 		return -1;
 	}
@@ -238,11 +233,13 @@ insert(const struct ipt_rule *r)
 	return code == 0 ? 0 : -1;
 }
 
+static int	listed(const struct ipt_rule *r);
+
 /*
- * Delete rule r: 0 once it is gone, deleted now or already by someone else
- * (-D and then -C find no such rule), else -D's exit code or -1.  Only
- * exit 1 is worth a -C: any other code (4: the xtables lock) would come
- * back from -C too.
+ * Delete rule r: 0 once it is gone, deleted now or already by someone else,
+ * else -D's exit code or -1.  "Already gone" needs proof, since the grant
+ * stays open if it is wrong: -D said there is no such rule (exit 1) and a
+ * full `iptables -S INPUT` does not list it.
  */
 static int
 withdraw(const struct ipt_rule *r, struct ipt_argv *a)
@@ -251,7 +248,7 @@ withdraw(const struct ipt_rule *r, struct ipt_argv *a)
 
 	if ((code = run('D', r, a)) == 0)
 		log_debug("iptables: delete %s port %s", a->src, a->port);
-	else if (code == IPT_NO_RULE && run('C', r, a) == IPT_NO_RULE)
+	else if (code == IPT_NO_RULE && listed(r) == 0)
 		log_info("iptables: rule for %s port %s already gone, "
 		    "deleted by someone else", a->src, a->port);
 	else
@@ -266,15 +263,15 @@ schedule(const struct ipt_rule *r, int64_t delay_s)
 	    .due_ms = now_ms() + delay_s * 1000 };
 }
 
+typedef void (*ipt_each)(const struct ipt_rule *r, const char *line,
+    void *ctx);
+
 /*
- * Schedule every rule of ours in `iptables -S INPUT`.  A deletion waits
- * until the listing is over: legacy iptables holds the xtables lock while
- * it prints, and the deletion would wait for it until -w gives up.  An
- * expiry further away than delay_s can only come from a clock that went
- * back: cap it.
+ * Call each() for every rule of ours in `iptables -S INPUT`: iptables' exit
+ * code (0: the whole chain was listed), or -1.
  */
 static int
-adopt(int family, unsigned int delay_s)
+list_ours(int family, ipt_each each, void *ctx)
 {
 	const char *const argv[] = { family == AF_INET ? IPT_PATH4 : IPT_PATH6,
 	    "-w", IPT_WAIT_S, "-S", "INPUT", NULL };
@@ -282,7 +279,6 @@ adopt(int family, unsigned int delay_s)
 	const char	*errstr;
 	char		*line = NULL;
 	size_t		 cap = 0;
-	int64_t		 left;
 	FILE		*f;
 	pid_t		 pid;
 	int		 fds[2], st;
@@ -291,7 +287,7 @@ adopt(int family, unsigned int delay_s)
 		log_warn("iptables: pipe");
 		return -1;
 	}
-	pid = spawn(argv, fds[1], 0);
+	pid = spawn(argv, fds[1]);
 	close(fds[1]);
 	if (pid == -1 || (f = fdopen(fds[0], "r")) == NULL) {
 		log_warn("iptables: %s -S", argv[0]);
@@ -306,29 +302,80 @@ adopt(int family, unsigned int delay_s)
 			log_warnx("iptables: rule with our tag not understood "
 			    "(%s): %.*s", errstr, (int)strcspn(line, "\n"),
 			    line);
-		else if (npending == IPT_PENDING_MAX)
-			log_warnx("iptables: too many rules of ours, left: "
-			    "%.*s", (int)strcspn(line, "\n"), line);
-		else {
-			left = r.expires - (int64_t)time(NULL);
-			schedule(&r, left < 0 ? 0 :
-			    left > delay_s ? delay_s : left);
-		}
+		else
+			each(&r, line, ctx);
 	}
 	free(line);
 	fclose(f);
-	if ((st = reap(pid)) != 0)
+	if ((st = reap(pid)) == -1)
+		return -1;
+	if (st != 0)
 		log_warnx("iptables: %s -S INPUT: exit status %d", argv[0],
-		    st == -1 ? -1 : exit_code(st));
-	return st == 0 ? 0 : -1;
+		    exit_code(st));
+	return exit_code(st);
 }
 
+static void
+find_one(const struct ipt_rule *r, const char *line, void *ctx)
+{
+	const struct ipt_rule	**want = ctx;
+
+	(void)line;
+	if (*want != NULL && r->port == (*want)->port &&
+	    r->expires == (*want)->expires &&
+	    memcmp(r->addr, (*want)->addr, sizeof(r->addr)) == 0)
+		*want = NULL;		/* found */
+}
+
+/* 1 if r is in INPUT, 0 if a complete listing has no such rule, -1 if
+ * INPUT could not be listed. */
+static int
+listed(const struct ipt_rule *r)
+{
+	const struct ipt_rule	*want = r;
+
+	if (list_ours(r->family, find_one, &want) != 0)
+		return -1;
+	return want == NULL;
+}
+
+/* An expiry further away than delay_s can only come from a clock that went
+ * back: cap it. */
+static void
+adopt_one(const struct ipt_rule *r, const char *line, void *ctx)
+{
+	const unsigned int	delay_s = *(const unsigned int *)ctx;
+	int64_t			left = r->expires - (int64_t)time(NULL);
+
+	if (npending == IPT_PENDING_MAX)
+		log_warnx("iptables: too many rules of ours, left: %.*s",
+		    (int)strcspn(line, "\n"), line);
+	else
+		schedule(r, left < 0 ? 0 : left > delay_s ? delay_s : left);
+}
+
+/*
+ * Schedule every rule of ours in INPUT.  A deletion waits until the
+ * listing is over: legacy iptables holds the xtables lock while it prints,
+ * and the deletion would wait for it until -w gives up.
+ */
+static int
+adopt(int family, unsigned int delay_s)
+{
+	return list_ours(family, adopt_one, &delay_s);
+}
+
+/*
+ * A host may run without IPv6 (ip6tables then exits 3), but a held xtables
+ * lock (exit 4) would leave IPv6 grants of a crash open for good: stop, and
+ * let the service manager start the daemon again.
+ */
 int
 iptables_setup(unsigned int delay_s)
 {
-	if (adopt(AF_INET, delay_s) == -1)
+	if (adopt(AF_INET, delay_s) != 0 ||
+	    adopt(AF_INET6, delay_s) == IPT_RESOURCE_PROBLEM)
 		return -1;
-	(void)adopt(AF_INET6, delay_s);	/* a host may run without IPv6 */
 	iptables_expire();
 	return 0;
 }

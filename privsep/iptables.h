@@ -39,9 +39,9 @@ struct ipt_argv {
 };
 
 /*
- * Build the argv that inserts (op 'I', at position 1), deletes (op 'D') or
- * checks for (op 'C') rule *r.  Pure; 0, or -1 with *errstr for an unknown
- * family or op, port 0, a negative expiry or a string that does not fit.
+ * Build the argv that inserts (op 'I', at position 1) or deletes (op 'D')
+ * rule *r.  Pure; 0, or -1 with *errstr for an unknown family or op, port
+ * 0, a negative expiry or a string that does not fit.
  */
 int	iptables_argv(struct ipt_argv *a, int op, const struct ipt_rule *r,
 	    const char **errstr);

@@ -4,8 +4,9 @@
  * gate: it trusts no field.  It refuses addresses that can never be the
  * source of a SYN from another host, so that a grant always names one host
  * that could connect: unspecified, multicast, broadcast; 0.0.0.0/8,
- * 127.0.0.0/8 and ::1, which no host puts on the wire (Linux drops them
- * off lo as martians, and on lo a firewall accepts everything anyway);
+ * 127.0.0.0/8 and ::1, which no other host should send from (Linux drops
+ * them off lo as martians unless route_localnet is set, and on lo a
+ * firewall accepts everything anyway);
  * IPv4-mapped IPv6 (Linux drops SYNs from ::ffff:a.b.c.d in
  * tcp_v6_conn_request, and an IPv4 peer is sent as AF_INET).  Link-local,
  * the deprecated IPv4-compatible ::a.b.c.d (sit0 still carries them) and

@@ -37,10 +37,10 @@ all_zero(const uint8_t *p, size_t len)
 static void
 check_ipv4(const struct grant *g)
 {
-	if (!all_zero(g->addr + 4, sizeof(g->addr) - 4))
-		abort();
 	static const uint8_t	bcast[4] = { 255, 255, 255, 255 };
 
+	if (!all_zero(g->addr + 4, sizeof(g->addr) - 4))
+		abort();
 	if (g->addr[0] == 0 || g->addr[0] == 127 ||
 	    (g->addr[0] & 0xf0) == 224 || memcmp(g->addr, bcast, 4) == 0)
 		abort();

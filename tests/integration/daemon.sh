@@ -323,12 +323,23 @@ expect "6 the counter file kept its value" "$c2" "$(srv_counter)"
 # From here on the daemon also reads /dev/kmsg every millisecond by itself.
 echo "kmsg_poll_ms = 1" >>"$SRV/config"
 start_daemon "$SRV"
+# The watcher's read() calls over half a second with nothing logged: about
+# 500 with kmsg_poll_ms = 1, none when it only reads when woken.
+w=$(watcher_pid) || w=
+r0=$(awk '/^syscr:/ { print $2 }' "/proc/${w:-0}/io" 2>/dev/null) || r0=
+sleep 0.5
+r1=$(awk '/^syscr:/ { print $2 }' "/proc/${w:-0}/io" 2>/dev/null) || r1=
+reads=$(( ${r1:-0} - ${r0:-0} ))
 if [ "$SOURCE" = kmsg ]; then
 	expect "6 kmsg_poll_ms = 1 is said at start" 1 \
 	    "$(lines 'knockknock-daemon: reading /dev/kmsg every 1 ms as well (kmsg_poll_ms)')"
+	check "6 ...and the watcher reads by itself ($reads reads in 0.5 s)" \
+	    test -n "$r1" -a "$reads" -ge 100
 else
 	expect "6 kmsg_poll_ms with a file: a warning at start" 1 \
 	    "$(lines "knockknock-daemon: kmsg_poll_ms has no effect with log source $SRV/kern.log")"
+	check "6 ...and no reads of its own ($reads reads in 0.5 s)" \
+	    test -n "$r1" -a "$reads" -le 20
 fi
 n=$(opened) nk=$(knocked)
 replay "$k4"				# the newest accepted knock

@@ -366,6 +366,37 @@ expect "gone: noticed once, not retried" 1 \
     "$(grep -c 'rule for 10.0.0.11 port 22 already gone' "$TMP/drv.err")"
 check "gone: no warning" not logged "cannot delete"
 
+echo "== iptables: a deletion that fails while the rule is there"
+# In a mount namespace of its own the helper's iptables is a wrapper that
+# makes -D exit 1 ("no such rule") while $TMP/fail-delete exists, and
+# passes everything else to a copy of the real binary.  The rule is still
+# listed, so the helper must keep the grant pending and retry, not take the
+# exit status for "already gone".
+cp /usr/sbin/xtables-nft-multi "$TMP/xtables-nft-multi"
+printf '%s\n' '#!/bin/bash' \
+    'for a; do [ "$a" = -D ] && [ -e "$T/fail-delete" ] && exit 1; done' \
+    'exec -a "${0##*/}" "$T/xtables-nft-multi" "$@"' |
+    sed "s|\$T|$TMP|g" >"$TMP/fake-iptables"
+chmod 0755 "$TMP/fake-iptables"
+WRAP=(unshare -m --propagation private sh -c 'mount --bind "$0" /usr/sbin/iptables &&
+    exec "$@"' "$TMP/fake-iptables")
+: >"$TMP/drv.err"
+: >"$TMP/fail-delete"
+start_helper iptables 1 10.0.0.12 22
+check "fail: the grant's rule" has ipt 10.0.0.12/32
+check "fail: -D refused, the grant said to be still open" wait_for 5 logged \
+    "iptables: cannot delete the rule for 10.0.0.12 port 22 (exit status 1): the grant is still open, retrying in 1 s"
+check "fail: ...retried, then after 2 s" wait_for 5 logged \
+    "iptables: cannot delete the rule for 10.0.0.12 port 22 (exit status 1): the grant is still open, retrying in 2 s"
+check "fail: ...and the rule is still there" has ipt 10.0.0.12/32
+check "fail: never taken for gone" not logged "already gone"
+rm -f "$TMP/fail-delete"
+check "fail: deleted by a retry once -D works" wait_for 10 \
+    not has ipt 10.0.0.12/32
+check "fail: ...and logged" logged "iptables: delete 10.0.0.12 port 22"
+stop_helper
+WRAP=()
+
 echo "== iptables end to end: one connection per grant"
 "$DRV" --print iptables 667 >"$TMP/fw.sh"
 check "ipt: printed script runs" srv sh "$TMP/fw.sh"
@@ -380,8 +411,24 @@ if srv sh "$TMP/fw-bad.sh" 2>/dev/null; then
 else
 	ok "ipt: a printed script with a bad line fails"
 fi
+same_rules() {
+	echo "$(srv iptables-save -t filter | grep '^-A' |
+	    cmp -s - "$TMP/rules4.before" && echo same)" \
+	    "$(srv ip6tables-save -t filter | grep '^-A' |
+	    cmp -s - "$TMP/rules6.before" && echo same)"
+}
 expect "ipt: ...and changes nothing (atomic per family)" "same same" \
-    "$(srv iptables-save -t filter | grep '^-A' | cmp -s - "$TMP/rules4.before" && echo same) $(srv ip6tables-save -t filter | grep '^-A' | cmp -s - "$TMP/rules6.before" && echo same)"
+    "$(same_rules)"
+# The same with the bad line in the IPv6 part: IPv4 loads (the same rules
+# again), IPv6 stays as it was.
+awk '/^-A INPUT -i lo -j ACCEPT$/ && ++n == 2 { $0 = "-A INPUT -i lo -j NO-SUCH-TARGET" } 1' \
+    "$TMP/fw.sh" >"$TMP/fw-bad6.sh"
+if srv sh "$TMP/fw-bad6.sh" 2>/dev/null; then
+	bad "ipt: a bad line in the IPv6 part fails"
+else
+	ok "ipt: a bad line in the IPv6 part fails"
+fi
+expect "ipt: ...and leaves IPv6 as it was" "same same" "$(same_rules)"
 expect "ipt e2e: no grant, refused" refused \
     "$(connect_from "$CLI_ADDR" "$SRV_ADDR")"
 expect "ipt e2e: knock port looks closed" refused \
