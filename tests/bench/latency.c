@@ -22,26 +22,26 @@
  * finds the knock's LOG record (SRC= this host, DPT= the knock port).  Its
  * timestamp, the moment the server's netfilter logged the SYN, is mapped to
  * CLOCK_MONOTONIC through a marker record the harness writes just before
- * each knock; the moment the harness, asleep in ppoll() on /dev/kmsg like
- * the daemon's watcher, is woken for it is when the kernel let readers see
- * the record.  So each knock splits into: knock landed -> readers woken
- * (the kernel's share) -> connected (the daemon, the firewall, and the
- * retry interval of the connects).
+ * each knock.  A thread asleep in poll() on /dev/kmsg, as the daemon's
+ * watcher is, notes when it is woken for the record: the kernel's share.
+ * So each knock splits into: landed -> a sleeping reader woken -> connected
+ * (the daemon, the firewall, and the retry interval of the connects).
  *
  * One warm-up round comes first and is not counted.  Before each round
- * WAIT_CMD, if given, is run with /bin/sh -c and must
- * exit 0 (e.g. to wait until the previous iptables grant is gone); it is
- * not timed.  Prints one line:
+ * WAIT_CMD, if given, is run with /bin/sh -c and must exit 0 (e.g. to wait
+ * until the previous iptables grant is gone); it is not timed.  Prints, in
+ * milliseconds (median, p90, max):
  *
- *   latency LABEL: median M ms p90 P ms max X ms (floor median F ms,
- *   knock adds A ms; client exits at median C ms, N knocks)
+ *   latency LABEL: knock to connected ... (a sleeping reader woken at
+ *       median W, connected median D after that; ...)
+ *   latency LABEL, command to connected: ... (floor median F; the knock
+ *       adds the median minus F; client exits at median C)
+ *   latency LABEL, in-process knock: ... (with -k)
  *
- * where "knock adds" is the median total minus the median floor.  After
- * each connection a second connect to the same port must be refused; the
- * lines say how many were not (a grant that outlived its use).  With
- * -o FILE, every round's figures in microseconds.  With -k a second
- * line gives the in-process knocks.  Trusts its arguments and the profile;
- * sends only to SERVER.
+ * After each connection a second connect to the same port must be refused;
+ * the lines say how many were not (a grant that outlived its use).  With
+ * -o FILE, every round's figures in microseconds.  Trusts its arguments
+ * and the profile; sends only to SERVER.
  *
  *   latency [-n N] [-w WAIT_CMD] [-o FILE] [-k PORT2] LABEL SERVER PORT \
  *       FLOOR_PORT CLIENT [ARG...]
