@@ -219,3 +219,31 @@ Test(verify, bad_profile_reports_path)
 	cr_expect_eq(verify_init(&v, dir, 20, 1, err), -1);
 	cr_expect_str_eq(err, want);
 }
+
+/* Trials run in batches of 32: a wide window must find every counter in it,
+ * at its own position, on both sides of each batch boundary. */
+Test(verify, wide_window_every_position)
+{
+	struct knock_fields	f;
+	struct verifier		v;
+	char			err[PROFILE_ERRLEN];
+	const char		*errstr;
+	uint16_t		port;
+	uint64_t		next;
+
+	cr_assert_eq(verify_init(&v, dir, 100, 1, err), 0, "%s", err);
+	for (uint64_t c = 0; c <= 100; c++) {
+		cr_assert_eq(codec_encrypt(&v.prof.keys, c, (uint16_t)(c + 1),
+		    &f, &errstr), 0, "%s", errstr);
+		if (c == 100) {
+			cr_expect_eq(verify_knock(&v, &f, &port, &next), -1,
+			    "counter 100 is outside a window of 100");
+			break;
+		}
+		cr_assert_eq(verify_knock(&v, &f, &port, &next), 0,
+		    "counter %llu", (unsigned long long)c);
+		cr_expect_eq(port, c + 1);
+		cr_expect_eq(next, c + 1);
+	}
+	verify_free(&v);
+}
