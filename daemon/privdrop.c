@@ -35,6 +35,11 @@ privdrop_resolve(const char *user, const char *group,
 		    "unprivileged user", user);
 		return -1;
 	}
+	if (pw->pw_gid == 0) {
+		snprintf(err, PRIVDROP_ERRLEN, "user %.64s: its primary group "
+		    "is root's; choose an unprivileged user", user);
+		return -1;
+	}
 	ids->uid = pw->pw_uid;
 	ids->gid = pw->pw_gid;
 	errno = 0;

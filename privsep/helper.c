@@ -90,7 +90,28 @@ ids_are(uid_t uid, gid_t gid)
 	return getresuid(&ru, &eu, &su) == 0 && ru == uid && eu == uid &&
 	    su == uid && getresgid(&rg, &eg, &sg) == 0 && rg == gid &&
 	    eg == gid && sg == gid && getgroups(0, NULL) == 0 &&
-	    setuid(0) == -1;
+	    setuid(0) == -1 && setgid(0) == -1;
+}
+
+/*
+ * Do the capabilities the kernel reports match what was asked: exactly
+ * `want` (CAP_NET_ADMIN, maybe CAP_NET_RAW) effective and permitted, none
+ * inheritable or ambient, and a bounding set of `want` or empty?
+ */
+static int
+caps_are(const int want[], size_t n, int bounded)
+{
+	capng_get_caps_process();
+	for (size_t i = 0; i < n; i++) {
+		if (!capng_have_capability(CAPNG_EFFECTIVE, want[i]) ||
+		    !capng_have_capability(CAPNG_PERMITTED, want[i]) ||
+		    (bounded && !capng_have_capability(CAPNG_BOUNDING_SET,
+		    want[i])))
+			return 0;
+		capng_update(CAPNG_DROP, CAPNG_EFFECTIVE | CAPNG_PERMITTED |
+		    CAPNG_BOUNDING_SET, want[i]);
+	}
+	return capng_have_capabilities(CAPNG_SELECT_ALL) == CAPNG_NONE;
 }
 
 /* nftables: the watcher's ids, CAP_NET_ADMIN, an empty bounding set. */
@@ -103,7 +124,8 @@ become_user(uid_t uid, gid_t gid)
 	    capng_change_id((int)uid, (int)gid, CAPNG_DROP_SUPP_GRP |
 	    CAPNG_CLEAR_BOUNDING | CAPNG_CLEAR_AMBIENT) != 0)
 		fatalx("helper: cannot change to the watcher's user and group");
-	if (!ids_are(uid, gid))
+	if (!ids_are(uid, gid) ||
+	    !caps_are((const int[]){ CAP_NET_ADMIN }, 1, 0))
 		fatalx("helper: the change to the watcher's user did not hold");
 }
 
@@ -118,6 +140,9 @@ keep_root(void)
 	    CAPNG_BOUNDING_SET, CAP_NET_ADMIN, CAP_NET_RAW, -1) != 0 ||
 	    capng_apply(CAPNG_SELECT_BOTH) != 0)
 		fatalx("helper: cannot drop capabilities");
+	if (getgroups(0, NULL) != 0 ||
+	    !caps_are((const int[]){ CAP_NET_ADMIN, CAP_NET_RAW }, 2, 1))
+		fatalx("helper: the drop of capabilities did not hold");
 }
 
 static void
@@ -129,6 +154,11 @@ drop_privileges(const struct helper_conf *conf)
 		keep_root();
 	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) == -1)
 		fatal("helper: PR_SET_NO_NEW_PRIVS");
+	/* No ptrace or /proc/PID/mem for the watcher.  The change of ids
+	 * made it so already, unless fs.suid_dumpable says otherwise. */
+	if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) == -1 ||
+	    prctl(PR_GET_DUMPABLE, 0, 0, 0, 0) != 0)
+		fatal("helper: PR_SET_DUMPABLE");
 }
 
 /* SIGTERM and SIGINT arrive on a descriptor, so no work runs in a handler. */

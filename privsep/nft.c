@@ -103,7 +103,8 @@ nft_setup(unsigned int delay_s)
 int
 nft_grant(const struct grant *g, unsigned int delay_s)
 {
-	char		 cmd[NFT_CMD_MAX], what[INET6_ADDRSTRLEN + 32];
+	char		 cmd[NFT_CMD_MAX], repl[NFT_CMD_MAX];
+	char		 what[INET6_ADDRSTRLEN + 32];
 	const char	*errstr;
 
 	/*
@@ -111,7 +112,10 @@ nft_grant(const struct grant *g, unsigned int delay_s)
 	 * delay.  Only then replace it, so that its timeout starts again
 	 * ("add" would keep the old one).  Replacing in every case would let
 	 * a SYN that arrives during the commit delete the old copy and leave
-	 * the new one for a second connection.
+	 * the new one for a second connection.  The kernel may remove the
+	 * element between the two (used by a connection, or expired), which
+	 * fails the replacement's delete: then create it once more.  Nothing
+	 * but this helper adds elements, so a third try cannot race again.
 	 */
 	if (nft_grant_format(cmd, sizeof(cmd), g, delay_s, 0, &errstr) == -1) {
 		log_warnx("nftables: %s", errstr);
@@ -119,11 +123,13 @@ nft_grant(const struct grant *g, unsigned int delay_s)
 	}
 	if (run(cmd, NULL) == 0)
 		return 0;
+	if (nft_grant_format(repl, sizeof(repl), g, delay_s, 1, &errstr) == -1)
+		return -1;
+	if (run(repl, NULL) == 0)
+		return 0;
 	inet_ntop(g->family, g->addr, what, INET6_ADDRSTRLEN);
 	snprintf(what + strlen(what), sizeof(what) - strlen(what),
 	    " port %u", (unsigned int)g->port);
-	if (nft_grant_format(cmd, sizeof(cmd), g, delay_s, 1, &errstr) == -1)
-		return -1;
 	return run(cmd, what);
 }
 

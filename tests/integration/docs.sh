@@ -167,7 +167,7 @@ else
 fi
 missing=
 for d in "ExecStart=/usr/local/sbin/knockknock-daemon -C /etc/knockknock.d -f" \
-    Restart=on-failure ProtectSystem=strict "ReadWritePaths=/etc/knockknock.d/profiles" \
+    Restart=always ProtectSystem=strict "ReadWritePaths=/etc/knockknock.d/profiles" \
     ProtectHome=yes PrivateTmp=yes NoNewPrivileges=yes \
     "CapabilityBoundingSet=CAP_NET_ADMIN CAP_NET_RAW CAP_SYSLOG CAP_SETUID CAP_SETGID CAP_SETPCAP" \
     "RestrictAddressFamilies=AF_UNIX AF_NETLINK" SystemCallArchitectures=native; do

@@ -247,3 +247,28 @@ Test(verify, wide_window_every_position)
 	}
 	verify_free(&v);
 }
+
+/* Near exhaustion the window is cut at 2^32-1: 40 keystreams, over two
+ * batches; the last counter is found at its place, nothing beyond. */
+Test(verify, wide_window_near_exhaustion)
+{
+	const uint64_t		first = UINT64_C(4294967256);	/* 2^32-40 */
+	struct knock_fields	f;
+	struct verifier		v;
+	char			err[PROFILE_ERRLEN];
+	const char		*errstr;
+	uint16_t		port;
+	uint64_t		next;
+
+	put("counter", "4294967256\n");
+	cr_assert_eq(verify_init(&v, dir, 100, 1, err), 0, "%s", err);
+	cr_expect_eq(v.nks, 40);
+	for (uint64_t c = first; c < first + 40; c++) {
+		cr_assert_eq(codec_encrypt(&v.prof.keys, c, 22, &f, &errstr),
+		    0, "%s", errstr);
+		cr_assert_eq(verify_knock(&v, &f, &port, &next), 0,
+		    "counter %llu", (unsigned long long)c);
+		cr_expect_eq(next, c + 1);
+	}
+	verify_free(&v);
+}
