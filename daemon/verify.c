@@ -168,7 +168,9 @@ verify_knock(const struct verifier *v, const struct knock_fields *f,
 			}
 		}
 	}
-	OPENSSL_cleanse(pt, sizeof(pt));
+	/* Only the rows a batch used hold plaintext: the first min(nks, 32). */
+	OPENSSL_cleanse(pt, sizeof(pt[0]) *
+	    (v->nks < VERIFY_BATCH ? v->nks : VERIFY_BATCH));
 	return ret;
 }
 

@@ -233,29 +233,6 @@ insert(const struct ipt_rule *r)
 	return code == 0 ? 0 : -1;
 }
 
-static int	listed(const struct ipt_rule *r);
-
-/*
- * Delete rule r: 0 once it is gone, deleted now or already by someone else,
- * else -D's exit code or -1.  "Already gone" needs proof, since the grant
- * stays open if it is wrong: -D said there is no such rule (exit 1) and a
- * full `iptables -S INPUT` does not list it.
- */
-static int
-withdraw(const struct ipt_rule *r, struct ipt_argv *a)
-{
-	int	code;
-
-	if ((code = run('D', r, a)) == 0)
-		log_debug("iptables: delete %s port %s", a->src, a->port);
-	else if (code == IPT_NO_RULE && listed(r) == 0)
-		log_info("iptables: rule for %s port %s already gone, "
-		    "deleted by someone else", a->src, a->port);
-	else
-		return code;
-	return 0;
-}
-
 static void
 schedule(const struct ipt_rule *r, int64_t delay_s)
 {
@@ -366,6 +343,27 @@ adopt(int family, unsigned int delay_s)
 }
 
 /*
+ * Delete rule r: 0 once it is gone, deleted now or already by someone else,
+ * else -D's exit code or -1.  "Already gone" needs proof, since the grant
+ * stays open if it is wrong: -D said there is no such rule (exit 1) and a
+ * full `iptables -S INPUT` does not list it.
+ */
+static int
+withdraw(const struct ipt_rule *r, struct ipt_argv *a)
+{
+	int	code;
+
+	if ((code = run('D', r, a)) == 0)
+		log_debug("iptables: delete %s port %s", a->src, a->port);
+	else if (code == IPT_NO_RULE && listed(r) == 0)
+		log_info("iptables: rule for %s port %s already gone, "
+		    "deleted by someone else", a->src, a->port);
+	else
+		return code;
+	return 0;
+}
+
+/*
  * A host may run without IPv6 (ip6tables then exits 3), but a held xtables
  * lock (exit 4) would leave IPv6 grants of a crash open for good: stop, and
  * let the service manager start the daemon again.
@@ -373,9 +371,14 @@ adopt(int family, unsigned int delay_s)
 int
 iptables_setup(unsigned int delay_s)
 {
-	if (adopt(AF_INET, delay_s) != 0 ||
-	    adopt(AF_INET6, delay_s) == IPT_RESOURCE_PROBLEM)
+	if (adopt(AF_INET, delay_s) != 0)
 		return -1;
+	if (adopt(AF_INET6, delay_s) == IPT_RESOURCE_PROBLEM) {
+		log_warnx("iptables: cannot list IPv6 rules (xtables lock "
+		    "held?); stopping rather than leave grants of a crash "
+		    "open: start the daemon again once ip6tables -S works");
+		return -1;
+	}
 	iptables_expire();
 	return 0;
 }

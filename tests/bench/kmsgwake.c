@@ -27,26 +27,11 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "tests/bench/bench.h"
+
 #define DEFAULT_PROBES	100
 #define WAIT_MS		1000	/* a record that never comes */
 #define RECORD_MAX	8192	/* bytes, one /dev/kmsg record */
-
-static int64_t
-now_ns(void)
-{
-	struct timespec	ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
-}
-
-static int
-cmp_i64(const void *a, const void *b)
-{
-	int64_t	x = *(const int64_t *)a, y = *(const int64_t *)b;
-
-	return (x > y) - (x < y);
-}
 
 /* Sleep in poll() until a record carrying prefix arrives: its time, or -1. */
 static int64_t

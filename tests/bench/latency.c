@@ -67,6 +67,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "tests/bench/bench.h"
 #include "profiles/codec.h"
 #include "profiles/counter.h"
 #include "profiles/profile.h"
@@ -145,15 +146,6 @@ struct inproc {
 	struct in_addr		 src;
 	uint16_t		 port;		/* what to ask for */
 };
-
-static int64_t
-now_ns(void)
-{
-	struct timespec	ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
-}
 
 /*
  * The next record in the kernel log, NUL-terminated, with its timestamp;
@@ -711,14 +703,6 @@ measure_inproc(struct inproc *k, struct tap *tap, struct round *r)
 	r->inconn_ns = t1;
 	r->inproc_reused = second_connect(&sa);
 	return 0;
-}
-
-static int
-cmp_i64(const void *a, const void *b)
-{
-	int64_t	x = *(const int64_t *)a, y = *(const int64_t *)b;
-
-	return (x > y) - (x < y);
 }
 
 /* The figures of one measure over the rounds that have it, in ms. */
