@@ -261,6 +261,15 @@ part_badfiles() {
 	    "@/config: user kk-no-such-user: no such user"
 	badconf user=root "${C}user = root\n" \
 	    "@/config: user root: is root; choose an unprivileged user"
+	# A user whose primary group is root's, seen only by the daemon: a
+	# private mount namespace where /etc/passwd has one more line.
+	{ cat /etc/passwd; echo "kk-gid0:x:4242:0::/nonexistent:/usr/sbin/nologin"; } \
+	    >"$TMP/passwd-gid0"
+	printf '#!/bin/sh\nexec unshare -m sh -c '\''mount --bind "$0" /etc/passwd && exec "$@"'\'' %s %s "$@"\n' \
+	    "$TMP/passwd-gid0" "$(realpath "$DAEMON")" >"$TMP/daemon-gid0"
+	chmod 0755 "$TMP/daemon-gid0"
+	DAEMON=$TMP/daemon-gid0 badconf user=gid0 "${C}user = kk-gid0\n" \
+	    "@/config: user kk-gid0: its primary group is root's; choose an unprivileged user"
 	badconf user=colon "${C}user = a:b\n" \
 	    "@/config:2: user: not a valid user or group name"
 	long=$(printf 'u%.0s' $(seq 64))
