@@ -37,8 +37,9 @@ nft_grant_format(char *buf, size_t len, const struct grant *g,
     unsigned int delay_s, int renew, const char **errstr)
 {
 	char		 addr[INET6_ADDRSTRLEN];
-	const char	*set;
-	int		 n;
+	const char	*set, *used;
+	unsigned int	 port = g->port;
+	int		 n, m;
 
 	if ((g->family != AF_INET && g->family != AF_INET6) ||
 	    inet_ntop(g->family, g->addr, addr, sizeof(addr)) == NULL) {
@@ -46,17 +47,24 @@ nft_grant_format(char *buf, size_t len, const struct grant *g,
 		return -1;
 	}
 	set = g->family == AF_INET ? "allow4" : "allow6";
+	used = g->family == AF_INET ? "used4" : "used6";
+	n = snprintf(buf, len, "add element " NFT_TABLE " %s { %s . %u }\n"
+	    "delete element " NFT_TABLE " %s { %s . %u }\n",
+	    used, addr, port, used, addr, port);
+	if (n < 0 || (size_t)n >= len) {
+		*errstr = "command too long";
+		return -1;
+	}
 	if (!renew)
-		n = snprintf(buf, len, "create element " NFT_TABLE
-		    " %s { %s . %u timeout %us }\n", set, addr,
-		    (unsigned int)g->port, delay_s);
+		m = snprintf(buf + n, len - (size_t)n, "create element "
+		    NFT_TABLE " %s { %s . %u timeout %us }\n", set, addr,
+		    port, delay_s);
 	else
-		n = snprintf(buf, len,
+		m = snprintf(buf + n, len - (size_t)n,
 		    "delete element " NFT_TABLE " %s { %s . %u }\n"
 		    "add element " NFT_TABLE " %s { %s . %u timeout %us }\n",
-		    set, addr, (unsigned int)g->port, set, addr,
-		    (unsigned int)g->port, delay_s);
-	if (n < 0 || (size_t)n >= len) {
+		    set, addr, port, set, addr, port, delay_s);
+	if (m < 0 || (size_t)m >= len - (size_t)n) {
 		*errstr = "command too long";
 		return -1;
 	}
@@ -83,7 +91,9 @@ nft_setup(unsigned int delay_s)
 	}
 	if (run("add table " NFT_TABLE "\n"
 	    "add set " NFT_TABLE " " NFT_SET4 "\n"
-	    "add set " NFT_TABLE " " NFT_SET6 "\n", "create sets") == -1)
+	    "add set " NFT_TABLE " " NFT_SET6 "\n"
+	    "add set " NFT_TABLE " " NFT_USED4 "\n"
+	    "add set " NFT_TABLE " " NFT_USED6 "\n", "create sets") == -1)
 		return -1;
 	rc = nft_run_cmd_from_buffer(ctx, "list chain " NFT_TABLE " input");
 	out = nft_ctx_get_output_buffer(ctx);
@@ -97,6 +107,11 @@ nft_setup(unsigned int delay_s)
 	    strstr(out, "@allow6") == NULL)
 		log_warnx("nftables: chain input of table " NFT_TABLE " does "
 		    "not use sets allow4 and allow6: grants will open nothing");
+	else if (strstr(out, "@used4") == NULL || strstr(out, "@used6") == NULL)
+		log_warnx("nftables: chain input of table " NFT_TABLE " does "
+		    "not use sets used4 and used6 (a ruleset from an older "
+		    "knockknock): a grant may let a second connection in; "
+		    "load the output of --print-firewall nftables again");
 	return 0;
 }
 
@@ -139,7 +154,9 @@ nft_cleanup(void)
 	if (ctx == NULL)
 		return;
 	(void)run("flush set " NFT_TABLE " allow4\n"
-	    "flush set " NFT_TABLE " allow6\n", "flush sets");
+	    "flush set " NFT_TABLE " allow6\n"
+	    "flush set " NFT_TABLE " used4\n"
+	    "flush set " NFT_TABLE " used6\n", "flush sets");
 	nft_ctx_free(ctx);
 	ctx = NULL;
 }

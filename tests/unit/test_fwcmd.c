@@ -41,25 +41,34 @@ rule(const char *addr, uint16_t port, int64_t expires)
 	return r;
 }
 
-/* A new grant is one "create"; a renewal "delete" then "add". */
+/*
+ * Every grant first clears the mark of an earlier connection ("add" then
+ * "delete" in usedN, whether there is one or not); then a new grant is one
+ * "create", a renewal "delete" then "add".
+ */
 static void
 nft_ok(const char *addr, uint16_t port, unsigned int delay, const char *set,
     const char *elem)
 {
 	struct grant	 g = mk(addr, port);
-	char		 buf[NFT_CMD_MAX], want[NFT_CMD_MAX];
+	char		 buf[NFT_CMD_MAX], want[2 * NFT_CMD_MAX], clear[NFT_CMD_MAX];
 	const char	*errstr = NULL;
+	const char	*used = strcmp(set, "allow4") == 0 ? "used4" : "used6";
 
+	snprintf(clear, sizeof(clear),
+	    "add element inet knockknock %s { %s }\n"
+	    "delete element inet knockknock %s { %s }\n",
+	    used, elem, used, elem);
 	snprintf(want, sizeof(want),
-	    "create element inet knockknock %s { %s timeout %us }\n",
-	    set, elem, delay);
+	    "%screate element inet knockknock %s { %s timeout %us }\n",
+	    clear, set, elem, delay);
 	cr_assert_eq(nft_grant_format(buf, sizeof(buf), &g, delay, 0,
 	    &errstr), 0, "%s", errstr);
 	cr_expect_str_eq(buf, want);
 	snprintf(want, sizeof(want),
-	    "delete element inet knockknock %s { %s }\n"
+	    "%sdelete element inet knockknock %s { %s }\n"
 	    "add element inet knockknock %s { %s timeout %us }\n",
-	    set, elem, set, elem, delay);
+	    clear, set, elem, set, elem, delay);
 	cr_assert_eq(nft_grant_format(buf, sizeof(buf), &g, delay, 1,
 	    &errstr), 0, "%s", errstr);
 	cr_expect_str_eq(buf, want);
@@ -78,6 +87,8 @@ Test(nft, grant_format)
 Test(nft, grant_format_truncation)
 {
 	static const char	 want[] =
+	    "add element inet knockknock used4 { 10.0.0.2 . 22 }\n"
+	    "delete element inet knockknock used4 { 10.0.0.2 . 22 }\n"
 	    "create element inet knockknock allow4 { 10.0.0.2 . 22 timeout 15s }\n";
 	struct grant		 g = mk("10.0.0.2", 22);
 	char			 buf[sizeof(want)];
