@@ -48,6 +48,8 @@
 #include "privsep/nft.h"
 
 #define DELAY_MAX_S	3600
+/* nft.h's used4/used6 marks last an hour: they must outlive any grant. */
+_Static_assert(DELAY_MAX_S <= NFT_USED_S, "a used mark must outlive a grant");
 
 struct backend {
 	int	(*setup)(unsigned int delay_s);

@@ -12,10 +12,11 @@
  * the element, but its delete cannot find it yet, and the element outlives
  * the connection (reproduced on Linux 6.18: one grant committed behind
  * 20,000 other elements let up to 67 connections in).  So the grant rule
- * also requires SRC . PORT to be absent from usedN and adds it there, from
- * the packet path, where no transaction is pending.  A mark lasts an hour,
- * longer than any grant (delay is at most 3600 s, and a mark is made after
- * its grant); the next grant for SRC . PORT clears it in the same batch.
+ * also requires SRC . PORT to be absent from usedN and adds it there: an
+ * insert from the packet path is live at once, unlike the element being
+ * committed.  A mark lasts NFT_USED_S, as long as the longest grant (delay
+ * is at most 3600 s, and a mark is made after its grant); the next grant
+ * for SRC . PORT clears it in the same batch.
  */
 #ifndef NFT_H
 #define NFT_H
@@ -25,6 +26,7 @@
 #include "privsep/msg.h"
 
 #define NFT_TABLE	"inet knockknock"
+#define NFT_USED_S	3600	/* the "timeout 1h" of NFT_USED4 and NFT_USED6 */
 /*
  * "dynamic" and "size": nft adds both to a set that a rule updates (the
  * grant rule's delete), and an "add set" that differs from the set in the

@@ -43,9 +43,11 @@ while time.monotonic() < end:
             continue
         accepted += 1
         p.close()
-    for p in still[:-64]:
+    # Attempts are answered within microseconds on a veth pair; the cap
+    # only bounds descriptors should the server stop answering.
+    for p in still[:-256]:
         p.close()
-    pending = still[-64:]
+    pending = still[-256:]
 for p in pending:
     p.close()
 print(accepted)

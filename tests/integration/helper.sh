@@ -278,7 +278,11 @@ echo "== nftables: one connection, also for SYNs during the grant's commit"
 # A SYN evaluated while the kernel commits a grant sees the element but
 # cannot delete it (Linux 6.18).  Widen that window to milliseconds: the
 # helper's batch for a grant (clear the mark, create the element), behind
-# 20,000 other elements, while the client connects as fast as it can.
+# 20,000 other elements, while the client connects as fast as it can.  An
+# element still there after its connection shows that a SYN did come
+# during the commit: at least one round must show it, or the test proved
+# nothing.
+hit=0
 awk 'BEGIN { for (i = 0; i < 20000; i++)
     printf "add element inet knockknock allow4 { 10.200.%d.%d . 9 timeout 5s }\n",
         int(i / 250), i % 250 + 1 }' >"$TMP/bulk.nft"
@@ -298,8 +302,11 @@ for round in 1 2 3; do
 	wait "$hpid"
 	expect "nft: grant committed under a SYN storm, round $round" \
 	    "connections 1" "connections $(cat "$TMP/hammer.out")"
+	! in_set4 "$CLI_ADDR . 22" || hit=$((hit + 1))
 	srv nft flush set inet knockknock allow4
 done
+check "nft: ...a SYN came during the commit ($hit of 3 rounds)" \
+    test "$hit" -ge 1
 
 echo "== nftables: cost of one grant"
 : >"$TMP/drv.err"
