@@ -14,6 +14,9 @@
  *	group (they matter to nftables only).
  *   helper-driver --print nftables|iptables PORT...
  *	fwprint() to stdout.
+ *   helper-driver --batch ADDR PORT DELAY
+ *	the nftables batch the helper commits for that new grant, to stdout
+ *	(nft_grant_format()), for a test that commits it itself.
  */
 #include <arpa/inet.h>
 #include <fcntl.h>
@@ -31,6 +34,7 @@
 #include "daemon/log.h"
 #include "privsep/helper.h"
 #include "privsep/msg.h"
+#include "privsep/nft.h"
 
 static enum firewall
 firewall(const char *s)
@@ -85,18 +89,42 @@ send_raw(int s, const char *hex)
 }
 
 static void
-send_grant(int s, const char *addr, const char *port)
+parse_grant(struct grant *g, const char *addr, const char *port)
 {
 	unsigned char	a[16];
-	struct grant	g;
 	int		af = strchr(addr, ':') ? AF_INET6 : AF_INET;
 
 	if (inet_pton(af, addr, a) != 1) {
 		fprintf(stderr, "bad address %s\n", addr);
 		exit(2);
 	}
-	grant_make(&g, af, a, (uint16_t)atoi(port));
+	grant_make(g, af, a, (uint16_t)atoi(port));
+}
+
+static void
+send_grant(int s, const char *addr, const char *port)
+{
+	struct grant	g;
+
+	parse_grant(&g, addr, port);
 	xsend(s, &g, sizeof(g));
+}
+
+static int
+print_batch(const char *addr, const char *port, const char *delay)
+{
+	struct grant	 g;
+	char		 buf[NFT_CMD_MAX];
+	const char	*errstr;
+
+	parse_grant(&g, addr, port);
+	if (nft_grant_format(buf, sizeof(buf), &g, (unsigned int)atoi(delay),
+	    0, &errstr) == -1) {
+		fprintf(stderr, "nft_grant_format: %s\n", errstr);
+		return 1;
+	}
+	fputs(buf, stdout);
+	return 0;
 }
 
 static void
@@ -128,6 +156,8 @@ main(int argc, char **argv)
 
 	if (argc >= 3 && strcmp(argv[1], "--print") == 0)
 		return print(argv[2], argc - 3, argv + 3);
+	if (argc == 5 && strcmp(argv[1], "--batch") == 0)
+		return print_batch(argv[2], argv[3], argv[4]);
 	if (argc < 3)
 		return 2;
 	log_init("helper-driver", 1);
