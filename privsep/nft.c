@@ -5,9 +5,13 @@
  * Commands are built only from inet_ntop() output and integers taken from
  * a validated struct grant; nothing the watcher wrote reaches nft as text.
  */
+#include <sys/socket.h>
+
 #include <arpa/inet.h>
+#include <linux/netlink.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <nftables/libnftables.h>
 
@@ -77,6 +81,25 @@ nft_grant_format(char *buf, size_t len, const struct grant *g,
  * recreating it would open the host.  A chain that does not use our sets
  * is left alone, with a warning, since grants then open nothing.
  */
+/*
+ * libnftables exits the process, with a message of its own, when it
+ * cannot open its netlink socket (say, a sandbox without AF_NETLINK).
+ * Try first, so that the helper reports why and stops its own way.
+ */
+static int
+netlink_usable(void)
+{
+	int	fd;
+
+	fd = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_NETFILTER);
+	if (fd == -1) {
+		log_warn("nftables: netlink socket");
+		return -1;
+	}
+	close(fd);
+	return 0;
+}
+
 int
 nft_setup(unsigned int delay_s)
 {
@@ -84,6 +107,8 @@ nft_setup(unsigned int delay_s)
 	int		 rc;
 
 	(void)delay_s;	/* the kernel expires elements itself */
+	if (netlink_usable() == -1)
+		return -1;
 	if ((ctx = nft_ctx_new(NFT_CTX_DEFAULT)) == NULL ||
 	    nft_ctx_buffer_output(ctx) != 0 || nft_ctx_buffer_error(ctx) != 0) {
 		log_warnx("nftables: cannot create a context");

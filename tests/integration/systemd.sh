@@ -1,0 +1,252 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-3.0-or-later
+# The shipped systemd unit under a real systemd: the daemon runs as
+# `make install` puts it and as the unit starts it, with every sandboxing
+# line of the unit applied (seccomp filter, capability bounding set,
+# read-only file system, address families), and must still grant a knock.
+#
+# The "server" is a systemd-nspawn container booted from an overlay of
+# this machine's root (writes go to a tmpfs; the root stays untouched)
+# inside the server namespace of lib.sh's topology, so the firewall it
+# changes is that namespace's.  The client knocks from the client
+# namespace as usual.  Needs systemd-nspawn (Debian: systemd-container).
+set -u
+cd "$(dirname "$0")/../.."
+. tests/integration/lib.sh
+
+PORT=2222 NAME=alice
+KPORT=$((20000 + 0x$rnd % 20000))
+ROOT=$TMP/root				# the container's root (overlay)
+CT=kkct$rnd				# the container's machine name
+NSPAWN_PID=
+
+ct_cleanup() {
+	# Ask systemd in the container to power off, then lib.sh's cleanup
+	# kills what is left in the server namespace (the container with it).
+	if [ -n "$NSPAWN_PID" ]; then
+		kill "$NSPAWN_PID" 2>/dev/null
+		wait_for 10 not_running "$NSPAWN_PID"
+		kill -9 "$NSPAWN_PID" 2>/dev/null
+	fi
+	cleanup_mounts
+	cleanup
+}
+not_running() { ! kill -0 "$1" 2>/dev/null; }
+cleanup_mounts() {
+	umount "$ROOT/merged" 2>/dev/null
+	umount "$ROOT" 2>/dev/null
+}
+trap ct_cleanup EXIT
+trap "exit 1" INT TERM HUP PIPE
+
+if ! command -v systemd-nspawn >/dev/null; then
+	bad "systemd-nspawn" "not installed (Debian: systemd-container); run .ci/deps.sh"
+	summary systemd
+	exit 1
+fi
+topology_up
+
+# --- the container's root: this machine's /, writes to a tmpfs ---------
+mkdir -p "$ROOT"
+mount -t tmpfs -o mode=0755 kkroot "$ROOT"
+mkdir "$ROOT/upper" "$ROOT/work" "$ROOT/merged"
+mount -t overlay kkroot -o "lowerdir=/,upperdir=$ROOT/upper,workdir=$ROOT/work" \
+    "$ROOT/merged"
+R=$ROOT/merged
+
+# Installed as a user would: make install, then a profile and the config.
+make -s install DESTDIR="$R" >"$TMP/install.out" 2>&1 ||
+    bad "make install" "$(tail -3 "$TMP/install.out")"
+ETC=$R/etc/knockknock.d
+make_conf "$ETC" nftables kmsg "$TMP/home"
+
+# Boot to a small target of our own: basic.target and nothing the host
+# happens to have enabled (databases, getty).
+cat >"$R/etc/systemd/system/kk-test.target" <<'ZZZ'
+[Unit]
+Description=knockknock test boot
+Requires=basic.target
+After=basic.target
+AllowIsolate=yes
+ZZZ
+ln -sf kk-test.target "$R/etc/systemd/system/default.target"
+
+listen "$PORT" || bad "listener on $PORT"
+
+# --- boot -----------------------------------------------------------------
+# What a host has and nspawn keeps from containers by default: the kernel
+# log device, and CAP_SYSLOG (the unit needs it to open /dev/kmsg with
+# kernel.dmesg_restrict = 1).
+systemd-nspawn -q -D "$R" -M "$CT" --register=no --link-journal=no \
+    --keep-unit --capability=CAP_SYSLOG,CAP_NET_ADMIN --bind-ro=/dev/kmsg \
+    --network-namespace-path="/run/netns/$NS_S" -b \
+    </dev/null >"$TMP/boot.log" 2>&1 &
+NSPAWN_PID=$!
+
+# The container's PID 1: the process of the server namespace whose PID
+# in its own PID namespace is 1.
+ct_pid1() {
+	local p
+	for p in $(ip netns pids "$NS_S"); do
+		grep -qE '^NSpid:.*[[:space:]]1$' "/proc/$p/status" 2>/dev/null &&
+		    { echo "$p"; return 0; }
+	done
+	return 1
+}
+in_ct() { nsenter -t "$PID1" -a -- "$@"; }
+booted() {
+	PID1=$(ct_pid1) || return 1
+	case "$(in_ct systemctl is-system-running 2>/dev/null)" in
+	running|degraded) return 0 ;;
+	esac
+	return 1
+}
+if ! wait_for 90 booted; then
+	bad "container boots" "$(tail -5 "$TMP/boot.log")"
+	summary systemd
+	exit 1
+fi
+ok "a container with systemd as PID 1 boots in the server namespace"
+
+unit_prop() { in_ct systemctl show -P "$1" knockknock-daemon; }
+journal() { in_ct journalctl -q -o cat -u knockknock-daemon; }
+ready_count() { journal 2>/dev/null | grep -c 'ready:'; }
+ready_above() { [ "$(ready_count)" -gt "$1" ]; }
+
+# Each phase: start the unit, check its processes, knock and connect once,
+# stop it.  HELPER_UID is whom the helper runs as with that firewall.
+set_config() {
+	printf '[main]\ndelay = 2\nerror_window = 20\nlog_source = kmsg\nfirewall = %s\nuser = nobody\n' \
+	    "$1" >"$ETC/config"
+}
+granted() {
+	case "$1" in
+	nftables) srv nft list set inet knockknock allow4 ;;
+	*) in_ct iptables -S INPUT ;;
+	esac | grep -q "$CLI_ADDR"
+}
+phase() {
+	local fw=$1 helper_uid=$2 n main watcher newmain count
+	echo "--- firewall = $fw${3:+ ($3)}"
+	set_config "$fw"
+	n=$(ready_count)
+	in_ct systemctl start knockknock-daemon
+	if wait_for 15 ready_above "$n"; then
+		ok "$fw: systemctl start: the daemon says ready"
+	else
+		bad "$fw: systemctl start" "$(journal | tail -5)"
+	fi
+	expect "$fw: the unit is active" active "$(unit_prop ActiveState)"
+	main=$(unit_prop MainPID)
+
+	# The helper (the main process) and the watcher, as the unit runs
+	# them.  PIDs are the container's, and so is its /proc.
+	watcher=$(in_ct pgrep -P "$main" | head -1)
+	expect "$fw: helper's user" "$helper_uid" "$(proc_field "$main" Uid)"
+	expect "$fw: watcher runs as nobody" "$(id -u nobody)" "$(proc_field "$watcher" Uid)"
+	expect "$fw: watcher has no effective capability" 0000000000000000 \
+	    "$(proc_field "$watcher" CapEff)"
+	expect "$fw: watcher has an empty bounding set" 0000000000000000 \
+	    "$(proc_field "$watcher" CapBnd)"
+	expect "$fw: the unit's seccomp filter is on" 2 "$(proc_field "$main" Seccomp)"
+
+	count=$(counter)
+	expect "$fw: refused before a knock" refused "$(connect_result "$SRV_ADDR" "$PORT")"
+	knock >/dev/null || bad "$fw: knock"
+	if wait_for 5 can_connect "$SRV_ADDR" "$PORT"; then
+		ok "$fw: after a knock the port opens"
+	else
+		bad "$fw: after a knock the port opens" "$(journal | tail -3)"
+	fi
+	[ "$fw" = iptables ] ||		# iptables: one per minute, not per grant
+	    expect "$fw: one connection per knock" refused "$(connect_result "$SRV_ADDR" "$PORT")"
+	check "$fw: the counter was saved (the unit leaves profiles writable)" \
+	    test "$(counter)" -gt "$count"
+	# SystemCallErrorNumber=EPERM turns a filtered call into a quiet
+	# "Operation not permitted".
+	if journal | grep -qiE 'not permitted|denied|bad system call'; then
+		bad "$fw: no call refused by the sandbox" \
+		    "$(journal | grep -iE 'not permitted|denied|bad system call' | head -2)"
+	else
+		ok "$fw: no call refused by the sandbox"
+	fi
+
+	# The watcher dies: the helper exits 1, systemd starts both again.
+	n=$(ready_count)
+	in_ct kill -9 "$watcher"
+	if wait_for 20 ready_above "$n"; then
+		ok "$fw: watcher killed: systemd restarts the daemon (Restart=always)"
+	else
+		bad "$fw: watcher killed: systemd restarts the daemon" "$(journal | tail -3)"
+	fi
+	newmain=$(unit_prop MainPID)
+	check "$fw: a new main process" test "$newmain" != "$main" -a "$newmain" != 0
+
+	# A grant still pending at stop is removed: knock, do not connect.
+	knock >/dev/null || bad "$fw: knock before stop"
+	check "$fw: a grant is pending" wait_for 5 granted "$fw"
+	in_ct systemctl stop knockknock-daemon
+	expect "$fw: systemctl stop: inactive" inactive "$(unit_prop ActiveState)"
+	expect "$fw: systemctl stop: a clean exit, not a failure" success "$(unit_prop Result)"
+	if granted "$fw"; then
+		bad "$fw: stop removes pending grants"
+	else
+		ok "$fw: stop removes pending grants"
+	fi
+	expect "$fw: refused after stop" refused "$(connect_result "$SRV_ADDR" "$PORT")"
+}
+unit_prop() { in_ct systemctl show -P "$1" knockknock-daemon; }
+journal() { in_ct journalctl -q -o cat -u knockknock-daemon; }
+ready_count() { journal 2>/dev/null | grep -c 'ready:'; }
+ready_above() { [ "$(ready_count)" -gt "$1" ]; }
+proc_field() { in_ct awk -v k="$2:" '$1 == k { print $2 }' "/proc/${1:-0}/status"; }
+knock() { cli env HOME="$TMP/home" "$KNOCKKNOCK" -p "$PORT" "$SRV_ADDR"; }
+counter() { cat "$ETC/profiles/$NAME/counter"; }
+
+expect "the unit is installed where systemd finds it" \
+    /usr/local/lib/systemd/system/knockknock-daemon.service \
+    "$(unit_prop FragmentPath)"
+in_ct systemctl enable knockknock-daemon >/dev/null 2>&1
+expect "systemctl enable" enabled "$(in_ct systemctl is-enabled knockknock-daemon)"
+
+"$DAEMON" -C "$ETC" --print-firewall nftables >"$TMP/firewall"
+srv nft -f "$TMP/firewall" || bad "load the nftables ruleset"
+phase nftables "$(id -u nobody)"
+
+# A sandbox without netlink: libnftables would exit the helper with a
+# message of its own; the helper finds out first and says so.
+DROPIN=$R/etc/systemd/system/knockknock-daemon.service.d
+mkdir -p "$DROPIN"
+printf '[Service]\nRestrictAddressFamilies=\nRestrictAddressFamilies=AF_UNIX\nRestart=no\n' \
+    >"$DROPIN/test.conf"
+in_ct systemctl daemon-reload
+in_ct systemctl start knockknock-daemon
+stopped() { [ "$(unit_prop ActiveState)" = failed ]; }
+check "no netlink: the unit fails" wait_for 10 stopped
+expect "no netlink: exit status 1" 1 "$(unit_prop ExecMainStatus)"
+says_no_netlink() {
+	journal | grep -q 'nftables: netlink socket: Address family not supported'
+}
+check "no netlink: one line says why" says_no_netlink
+rm -r "$DROPIN"
+in_ct systemctl daemon-reload
+in_ct systemctl reset-failed knockknock-daemon
+
+# iptables (Debian's default, iptables-nft): the helper is root.
+srv nft delete table inet knockknock
+"$DAEMON" -C "$ETC" --print-firewall iptables >"$TMP/firewall"
+srv sh "$TMP/firewall" || bad "load the iptables ruleset"
+phase iptables 0 iptables-nft
+
+# Legacy iptables needs the drop-in the unit's comment gives.
+srv nft flush ruleset
+in_ct update-alternatives --quiet --set iptables /usr/sbin/iptables-legacy
+in_ct update-alternatives --quiet --set ip6tables /usr/sbin/ip6tables-legacy
+in_ct sh -c "$(cat "$TMP/firewall")" || bad "load the iptables ruleset (legacy)"
+mkdir -p "$DROPIN"
+printf '[Service]\nRestrictAddressFamilies=AF_INET AF_INET6\nReadWritePaths=/run\n' \
+    >"$DROPIN/legacy.conf"
+in_ct systemctl daemon-reload
+phase iptables 0 "iptables-legacy, with the drop-in"
+
+summary systemd
