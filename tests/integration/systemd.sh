@@ -10,6 +10,7 @@
 # inside the server namespace of lib.sh's topology, so the firewall it
 # changes is that namespace's.  The client knocks from the client
 # namespace as usual.  Needs systemd-nspawn (Debian: systemd-container).
+[ -n "${BASH_VERSION:-}" ] || exec bash "$0" "$@"	# run.sh uses sh
 set -u
 cd "$(dirname "$0")/../.."
 . tests/integration/lib.sh
