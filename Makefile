@@ -61,7 +61,8 @@ HELPER_SRCS := \
 	privsep/msg.c \
 	privsep/helper.c \
 	privsep/nft.c \
-	privsep/iptables.c
+	privsep/iptables.c \
+	privsep/iptrule.c
 
 DAEMON_SRCS := \
 	daemon/main.c

@@ -1,16 +1,13 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 /*
- * iptables backend.  Rules are built only from inet_ntop() output and
- * integers, and run with a fixed argv and an empty environment.  Deletions
- * wait in a bounded table: a grant is refused rather than the table grown,
- * so there are never more than IPT_PENDING_MAX rules of ours in INPUT.
- * `iptables -S` output comes from root's own tool but is parsed with bounds
- * all the same.
+ * iptables backend: runs the rules of iptrule.c with a fixed argv and an
+ * empty environment.  Deletions wait in a bounded table: a grant is
+ * refused rather than the table grown, so there are never more than
+ * IPT_PENDING_MAX rules of ours in INPUT.
  */
 #include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <inttypes.h>
 #include <limits.h>
 #include <signal.h>
 #include <stdio.h>
@@ -23,10 +20,7 @@
 #include "daemon/log.h"
 #include "privsep/iptables.h"
 
-#define IPT_PATH4	"/usr/sbin/iptables"
-#define IPT_PATH6	"/usr/sbin/ip6tables"
 #define IPT_PENDING_MAX	128	/* rules of ours at any one time */
-#define IPT_WAIT_S	"5"	/* -w: seconds to wait for the xtables lock */
 #define IPT_NO_RULE	1	/* -D's exit code when there is no such rule */
 #define IPT_RESOURCE_PROBLEM 4	/* e.g. the xtables lock was not free */
 
@@ -44,119 +38,6 @@ now_ms(void)
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
-int
-iptables_argv(struct ipt_argv *a, int op, const struct ipt_rule *r,
-    const char **errstr)
-{
-	const char *const v[] = { r->family == AF_INET ? IPT_PATH4 : IPT_PATH6,
-	    "-w", IPT_WAIT_S, op == 'I' ? "-I" : "-D",
-	    "INPUT", "1", "-p", "tcp",
-	    "-s", a->src, "--dport", a->port, "-m", "conntrack",
-	    "--ctstate", "NEW", "-m", "comment", "--comment", a->comment,
-	    "-m", "limit", "--limit", "1/minute", "--limit-burst", "1",
-	    "-j", "ACCEPT", NULL };
-	size_t	i, n = 0;
-	int	l1, l2;
-
-	_Static_assert(sizeof(v) / sizeof(v[0]) <= IPT_ARGV_MAX, "argv");
-	memset(a, 0, sizeof(*a));
-	*errstr = NULL;
-	if (r->family != AF_INET && r->family != AF_INET6)
-		*errstr = "unknown address family";
-	else if (op != 'I' && op != 'D')
-		*errstr = "unknown operation";
-	else if (r->port == 0)
-		*errstr = "port 0";
-	else if (r->expires < 0)
-		*errstr = "negative expiry";
-	else if (inet_ntop(r->family, r->addr, a->src, sizeof(a->src)) == NULL)
-		*errstr = "unknown address family";
-	if (*errstr != NULL)
-		return -1;
-	l1 = snprintf(a->port, sizeof(a->port), "%u", (unsigned int)r->port);
-	l2 = snprintf(a->comment, sizeof(a->comment), IPT_TAG "%" PRId64,
-	    r->expires);
-	if (l1 < 0 || (size_t)l1 >= sizeof(a->port) || l2 < 0 ||
-	    (size_t)l2 >= sizeof(a->comment)) {
-		*errstr = "argument too long";
-		return -1;
-	}
-	for (i = 0; i < sizeof(v) / sizeof(v[0]); i++)
-		if (i != 5 || op == 'I')	/* v[5]: insert position */
-			a->argv[n++] = v[i];
-	return 0;
-}
-
-/* Find key after *pp, parse the decimal number in [min, max] that follows
- * it and ends at `stop`; advance *pp to stop. */
-static int
-field(const char **pp, const char *key, char stop, uint64_t min,
-    uint64_t max, uint64_t *v)
-{
-	const char	*p;
-
-	if ((p = strstr(*pp, key)) == NULL)
-		return -1;
-	p += strlen(key);
-	if (*p < '0' || *p > '9')
-		return -1;
-	for (*v = 0; *p >= '0' && *p <= '9'; p++) {
-		if (*v > (max - (uint64_t)(*p - '0')) / 10)
-			return -1;
-		*v = *v * 10 + (uint64_t)(*p - '0');
-	}
-	if (*p != stop || *v < min)
-		return -1;
-	*pp = p;
-	return 0;
-}
-
-/* Parse "ADDR/32 " or "ADDR/128 " at *pp and advance to the space. */
-static int
-source(const char **pp, int family, uint8_t addr[16])
-{
-	const char	*mask = family == AF_INET ? "/32 " : "/128 ";
-	char		 buf[INET6_ADDRSTRLEN];
-	size_t		 len = strcspn(*pp, "/ ");
-
-	if (len >= sizeof(buf))
-		return -1;
-	memcpy(buf, *pp, len);
-	buf[len] = '\0';
-	if (inet_pton(family, buf, addr) != 1 ||
-	    strncmp(*pp + len, mask, strlen(mask)) != 0)
-		return -1;
-	*pp += len + strlen(mask) - 1;
-	return 0;
-}
-
-int
-iptables_parse(const char *line, int family, struct ipt_rule *r,
-    const char **errstr)
-{
-	static const char	 head[] = "-A INPUT -s ";
-	const char		*p = line + sizeof(head) - 1;
-	uint64_t		 port, expires;
-
-	memset(r, 0, sizeof(*r));
-	r->family = (uint8_t)family;
-	if (strncmp(line, head, sizeof(head) - 1) != 0)
-		*errstr = "not an INPUT rule with a source";
-	else if (source(&p, family, r->addr) == -1)
-		*errstr = "source is not one host address";
-	else if (field(&p, " --dport ", ' ', 1, UINT16_MAX, &port) == -1)
-		*errstr = "bad --dport";
-	else if (field(&p, " --comment \"" IPT_TAG, '"', 0, INT64_MAX,
-	    &expires) == -1)
-		*errstr = "bad knockknock comment";
-	else {
-		r->port = (uint16_t)port;
-		r->expires = (int64_t)expires;
-		return 0;
-	}
-	return -1;
 }
 
 /* fork + execve argv with stdout on `out` (or inherited if -1). */
@@ -208,7 +89,7 @@ run(int op, const struct ipt_rule *r, struct ipt_argv *a)
 	const char	*errstr;
 	int		 st;
 
-	if (iptables_argv(a, op, r, &errstr) == -1) {
+	if (iptrule_argv(a, op, r, &errstr) == -1) {
 		log_warnx("iptables: %s", errstr);
 		return -1;
 	}
@@ -275,7 +156,7 @@ list_ours(int family, ipt_each each, void *ctx)
 	while (getline(&line, &cap, f) != -1) {
 		if (strstr(line, IPT_TAG) == NULL)
 			continue;
-		if (iptables_parse(line, family, &r, &errstr) == -1)
+		if (iptrule_parse(line, family, &r, &errstr) == -1)
 			log_warnx("iptables: rule with our tag not understood "
 			    "(%s): %.*s", errstr, (int)strcspn(line, "\n"),
 			    line);

@@ -9,7 +9,7 @@
 # log in build/fuzz/fuzz_NAME.log.  One line per harness, then a summary; the
 # exit status is non-zero if any harness failed to build or to run clean.
 #
-#   FUZZ_SECONDS=60 sh tests/fuzz/run.sh [profile ini config grant logparse]
+#   FUZZ_SECONDS=60 sh tests/fuzz/run.sh [profile ini config grant iptrule logparse]
 set -u
 cd "$(dirname "$0")/../.." || exit 1
 
@@ -25,6 +25,7 @@ sources() {
 	profile)	echo "profiles/profile.c profiles/counter.c profiles/ini.c" ;;
 	ini)		echo "profiles/ini.c" ;;
 	grant)		echo "privsep/msg.c" ;;
+	iptrule)	echo "privsep/iptrule.c" ;;
 	logparse)	echo "daemon/logparse.c" ;;
 	config)		echo "daemon/config.c profiles/ini.c" ;;
 	*)		return 1 ;;
@@ -43,6 +44,7 @@ fuzz_flags() {
 	case $1 in
 	profile)	echo "-max_len=16384" ;;
 	grant)		echo "-max_len=32" ;;
+	iptrule)	echo "-max_len=512" ;;
 	# past LOGPARSE_LINE_MAX (1024), so the over-long path is fuzzed too
 	logparse)	echo "-max_len=2048" ;;
 	esac
@@ -58,7 +60,7 @@ if [ $# -gt 0 ]; then
 	names=$*
 else
 	names=
-	for n in profile ini config grant logparse; do
+	for n in profile ini config grant iptrule logparse; do
 		[ -f "tests/fuzz/fuzz_$n.c" ] && names="$names $n"
 	done
 fi

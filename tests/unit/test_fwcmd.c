@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 /*
- * The firewall commands the helper builds (nft_grant_format, iptables_argv,
- * iptables_parse), the iptables retry backoff and the ruleset fwprint()
+ * The firewall commands the helper builds (nft_grant_format, iptrule_argv,
+ * iptrule_parse), the iptables retry backoff and the ruleset fwprint()
  * prints: exact text, every rejection with its reason, truncation.
  */
 #include <arpa/inet.h>
@@ -13,6 +13,7 @@
 
 #include "daemon/fwprint.h"
 #include "privsep/iptables.h"
+#include "privsep/iptrule.h"
 #include "privsep/nft.h"
 
 static struct grant
@@ -144,12 +145,12 @@ Test(iptables, argv_insert_delete)
 	struct ipt_argv	 a;
 	const char	*errstr = NULL;
 
-	cr_assert_eq(iptables_argv(&a, 'I', &r, &errstr), 0, "%s", errstr);
+	cr_assert_eq(iptrule_argv(&a, 'I', &r, &errstr), 0, "%s", errstr);
 	argv_eq(&a, ins);
 	r = rule("2001:db8::1", 65535, 0);
-	cr_assert_eq(iptables_argv(&a, 'D', &r, &errstr), 0, "%s", errstr);
+	cr_assert_eq(iptrule_argv(&a, 'D', &r, &errstr), 0, "%s", errstr);
 	argv_eq(&a, del);
-	cr_expect_eq(iptables_argv(&a, 'C', &r, &errstr), -1);
+	cr_expect_eq(iptrule_argv(&a, 'C', &r, &errstr), -1);
 	cr_expect_str_eq(errstr, "unknown operation");
 }
 
@@ -160,7 +161,7 @@ Test(iptables, argv_longest)
 	struct ipt_argv	 a;
 	const char	*errstr = NULL;
 
-	cr_assert_eq(iptables_argv(&a, 'I', &r, &errstr), 0, "%s", errstr);
+	cr_assert_eq(iptrule_argv(&a, 'I', &r, &errstr), 0, "%s", errstr);
 	cr_expect_str_eq(a.argv[9],
 	    "ffff:ffff:ffff:ffff:ffff:ffff:ffff:fffe");
 	cr_expect_str_eq(a.argv[11], "65535");
@@ -173,7 +174,7 @@ argv_refused(struct ipt_rule r, int op, const char *want)
 	struct ipt_argv	 a;
 	const char	*errstr = NULL;
 
-	cr_expect_eq(iptables_argv(&a, op, &r, &errstr), -1, "want %s", want);
+	cr_expect_eq(iptrule_argv(&a, op, &r, &errstr), -1, "want %s", want);
 	cr_expect_str_eq(errstr ? errstr : "(null)", want);
 }
 
@@ -221,15 +222,15 @@ Test(iptables, parse)
 	struct ipt_argv	 a;
 	const char	*errstr = NULL;
 
-	cr_assert_eq(iptables_parse(line4, AF_INET, &r, &errstr), 0, "%s",
+	cr_assert_eq(iptrule_parse(line4, AF_INET, &r, &errstr), 0, "%s",
 	    errstr);
 	cr_expect_arr_eq(&r, &want, sizeof(r));
 	want = rule("2001:db8::5", 443, 1795466633);
-	cr_assert_eq(iptables_parse(line6, AF_INET6, &r, &errstr), 0, "%s",
+	cr_assert_eq(iptrule_parse(line6, AF_INET6, &r, &errstr), 0, "%s",
 	    errstr);
 	cr_expect_arr_eq(&r, &want, sizeof(r));
 	/* What was parsed deletes what was listed. */
-	cr_assert_eq(iptables_argv(&a, 'D', &r, &errstr), 0);
+	cr_assert_eq(iptrule_argv(&a, 'D', &r, &errstr), 0);
 	cr_expect_str_eq(a.argv[8], "2001:db8::5");
 	cr_expect_str_eq(a.argv[10], "443");
 	cr_expect_str_eq(a.argv[18], "knockknock expires=1795466633");
@@ -241,7 +242,7 @@ parse_refused(const char *line, int family, const char *want)
 	struct ipt_rule	 r;
 	const char	*errstr = NULL;
 
-	cr_expect_eq(iptables_parse(line, family, &r, &errstr), -1, "%s",
+	cr_expect_eq(iptrule_parse(line, family, &r, &errstr), -1, "%s",
 	    line);
 	cr_expect_str_eq(errstr ? errstr : "(null)", want, "%s", line);
 }
@@ -295,7 +296,7 @@ Test(iptables, parse_int64_max)
 	struct ipt_rule	 r;
 	const char	*errstr = NULL;
 
-	cr_assert_eq(iptables_parse("-A INPUT -s 10.0.0.2/32 --dport 22 "
+	cr_assert_eq(iptrule_parse("-A INPUT -s 10.0.0.2/32 --dport 22 "
 	    "--comment \"knockknock expires=9223372036854775807\"", AF_INET,
 	    &r, &errstr), 0, "%s", errstr);
 	cr_expect_eq(r.expires, INT64_MAX);
