@@ -73,6 +73,9 @@ config_handler(void *ctx, const char *section, const char *key,
 	struct config	*c = ctx;
 	long long	 v;
 
+	_Static_assert(CONFIG_DELAY_MAX == 3600 && CONFIG_WINDOW_MAX == 1000 &&
+	    CONFIG_POLL_MAX == 100,
+	    "the messages below give the limits");
 	if (strcmp(section, "main") != 0) {
 		*errstr = "in an unknown section (expected only [main])";
 		return -1;

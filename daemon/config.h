@@ -12,7 +12,7 @@
 #include "privsep/helper.h"
 #include "profiles/ini.h"
 
-#define CONFIG_DELAY_MAX	3600	/* seconds */
+#define CONFIG_DELAY_MAX	HELPER_DELAY_MAX	/* what the helper accepts */
 #define CONFIG_WINDOW_MAX	1000	/* counters tried per knock */
 #define CONFIG_NAME_MAX		64	/* user and group names, bytes */
 #define CONFIG_POLL_MAX		100	/* kmsg_poll_ms */

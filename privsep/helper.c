@@ -47,9 +47,9 @@
 #include "privsep/msg.h"
 #include "privsep/nft.h"
 
-#define DELAY_MAX_S	3600
 /* nft.h's used4/used6 marks last an hour: they must outlive any grant. */
-_Static_assert(DELAY_MAX_S <= NFT_USED_S, "a used mark must outlive a grant");
+_Static_assert(HELPER_DELAY_MAX <= NFT_USED_S,
+    "a used mark must outlive a grant");
 
 struct backend {
 	int	(*setup)(unsigned int delay_s);
@@ -252,7 +252,7 @@ helper_run(int sock, const struct helper_conf *conf)
 	struct grant		 g;
 
 	if ((size_t)conf->firewall >= sizeof(backends) / sizeof(backends[0])
-	    || conf->delay_s < 1 || conf->delay_s > DELAY_MAX_S ||
+	    || conf->delay_s < 1 || conf->delay_s > HELPER_DELAY_MAX ||
 	    conf->uid == 0 || conf->gid == 0)
 		fatalx("helper: bad configuration");
 	be = &backends[conf->firewall];

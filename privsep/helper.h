@@ -17,6 +17,7 @@ enum firewall {
 };
 
 #define HELPER_READY	1	/* the one byte the helper sends when set up */
+#define HELPER_DELAY_MAX 3600	/* seconds: the longest delay_s */
 
 struct helper_conf {
 	enum firewall	firewall;
