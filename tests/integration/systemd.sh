@@ -113,12 +113,11 @@ unit_prop() { in_ct systemctl show -P "$1" knockknock-daemon; }
 journal() { in_ct journalctl -q -o cat -u knockknock-daemon; }
 ready_count() { journal 2>/dev/null | grep -c 'ready:'; }
 ready_above() { [ "$(ready_count)" -gt "$1" ]; }
+last_ready_has() { journal | grep 'ready:' | tail -1 | grep -qF "$1"; }
 
-# Each phase: start the unit, check its processes, knock and connect once,
-# stop it.  HELPER_UID is whom the helper runs as with that firewall.
 set_config() {
-	printf '[main]\ndelay = 2\nerror_window = 20\nlog_source = kmsg\nfirewall = %s\nuser = nobody\n' \
-	    "$1" >"$ETC/config"
+	printf '[main]\ndelay = 2\nerror_window = 20\nlog_source = %s\nfirewall = %s\nuser = nobody\n' \
+	    "${2:-kmsg}" "$1" >"$ETC/config"
 }
 granted() {
 	case "$1" in
@@ -126,80 +125,86 @@ granted() {
 	*) in_ct iptables -S INPUT ;;
 	esac | grep -q "$CLI_ADDR"
 }
+# phase TAG FIREWALL HELPER_UID LOG_SOURCE: start the unit, check its
+# processes, knock and connect once, have the watcher killed, stop the
+# unit.  HELPER_UID is whom the helper runs as with FIREWALL; TAG names
+# the checks.
 phase() {
-	local fw=$1 helper_uid=$2 n main watcher newmain count
-	echo "--- firewall = $fw${3:+ ($3)}"
-	set_config "$fw"
+	local t=$1 fw=$2 helper_uid=$3 src=$4 n main watcher newmain count
+	set_config "$fw" "$src"
 	n=$(ready_count)
 	in_ct systemctl start knockknock-daemon
 	if wait_for 15 ready_above "$n"; then
-		ok "$fw: systemctl start: the daemon says ready"
+		ok "$t: systemctl start: the daemon says ready"
 	else
-		bad "$fw: systemctl start" "$(journal | tail -5)"
+		bad "$t: systemctl start" "$(journal | tail -5)"
 	fi
-	expect "$fw: the unit is active" active "$(unit_prop ActiveState)"
+	expect "$t: the unit is active" active "$(unit_prop ActiveState)"
+	[ "$src" = kmsg ] && src=/dev/kmsg
+	check "$t: the ready line names the log source" last_ready_has "log source $src,"
 	main=$(unit_prop MainPID)
 
 	# The helper (the main process) and the watcher, as the unit runs
 	# them.  PIDs are the container's, and so is its /proc.
 	watcher=$(in_ct pgrep -P "$main" | head -1)
-	expect "$fw: helper's user" "$helper_uid" "$(proc_field "$main" Uid)"
-	expect "$fw: watcher runs as nobody" "$(id -u nobody)" "$(proc_field "$watcher" Uid)"
-	expect "$fw: watcher has no effective capability" 0000000000000000 \
+	expect "$t: helper's user" "$helper_uid" "$(proc_field "$main" Uid)"
+	expect "$t: watcher runs as nobody" "$(id -u nobody)" "$(proc_field "$watcher" Uid)"
+	expect "$t: watcher has no effective capability" 0000000000000000 \
 	    "$(proc_field "$watcher" CapEff)"
-	expect "$fw: watcher has an empty bounding set" 0000000000000000 \
+	expect "$t: watcher has an empty bounding set" 0000000000000000 \
 	    "$(proc_field "$watcher" CapBnd)"
-	expect "$fw: the unit's seccomp filter is on" 2 "$(proc_field "$main" Seccomp)"
+	expect "$t: the unit's seccomp filter is on" 2 "$(proc_field "$main" Seccomp)"
 
 	count=$(counter)
-	expect "$fw: refused before a knock" refused "$(connect_result "$SRV_ADDR" "$PORT")"
-	knock >/dev/null || bad "$fw: knock"
+	expect "$t: refused before a knock" refused "$(connect_result "$SRV_ADDR" "$PORT")"
+	knock >/dev/null || bad "$t: knock"
 	if wait_for 5 can_connect "$SRV_ADDR" "$PORT"; then
-		ok "$fw: after a knock the port opens"
+		ok "$t: after a knock the port opens"
 	else
-		bad "$fw: after a knock the port opens" "$(journal | tail -3)"
+		bad "$t: after a knock the port opens" "$(journal | tail -3)"
 	fi
 	[ "$fw" = iptables ] ||		# iptables: one per minute, not per grant
-	    expect "$fw: one connection per knock" refused "$(connect_result "$SRV_ADDR" "$PORT")"
-	check "$fw: the counter was saved (the unit leaves profiles writable)" \
+	    expect "$t: one connection per knock" refused "$(connect_result "$SRV_ADDR" "$PORT")"
+	check "$t: the counter was saved (the unit leaves profiles writable)" \
 	    test "$(counter)" -gt "$count"
 	# SystemCallErrorNumber=EPERM turns a filtered call into a quiet
 	# "Operation not permitted".
 	if journal | grep -qiE 'not permitted|denied|bad system call'; then
-		bad "$fw: no call refused by the sandbox" \
+		bad "$t: no call refused by the sandbox" \
 		    "$(journal | grep -iE 'not permitted|denied|bad system call' | head -2)"
 	else
-		ok "$fw: no call refused by the sandbox"
+		ok "$t: no call refused by the sandbox"
 	fi
 
 	# The watcher dies: the helper exits 1, systemd starts both again.
 	n=$(ready_count)
 	in_ct kill -9 "$watcher"
 	if wait_for 20 ready_above "$n"; then
-		ok "$fw: watcher killed: systemd restarts the daemon (Restart=always)"
+		ok "$t: watcher killed: systemd restarts the daemon (Restart=always)"
 	else
-		bad "$fw: watcher killed: systemd restarts the daemon" "$(journal | tail -3)"
+		bad "$t: watcher killed: systemd restarts the daemon" "$(journal | tail -3)"
 	fi
 	newmain=$(unit_prop MainPID)
-	check "$fw: a new main process" test "$newmain" != "$main" -a "$newmain" != 0
+	check "$t: a new main process" test "$newmain" != "$main" -a "$newmain" != 0
 
 	# A grant still pending at stop is removed: knock, do not connect.
-	knock >/dev/null || bad "$fw: knock before stop"
-	check "$fw: a grant is pending" wait_for 5 granted "$fw"
+	knock >/dev/null || bad "$t: knock before stop"
+	check "$t: a grant is pending" wait_for 5 granted "$fw"
 	in_ct systemctl stop knockknock-daemon
-	expect "$fw: systemctl stop: inactive" inactive "$(unit_prop ActiveState)"
-	expect "$fw: systemctl stop: a clean exit, not a failure" success "$(unit_prop Result)"
+	expect "$t: systemctl stop: inactive" inactive "$(unit_prop ActiveState)"
+	expect "$t: systemctl stop: a clean exit, not a failure" success "$(unit_prop Result)"
 	if granted "$fw"; then
-		bad "$fw: stop removes pending grants"
+		bad "$t: stop removes pending grants"
 	else
-		ok "$fw: stop removes pending grants"
+		ok "$t: stop removes pending grants"
 	fi
-	expect "$fw: refused after stop" refused "$(connect_result "$SRV_ADDR" "$PORT")"
+	expect "$t: refused after stop" refused "$(connect_result "$SRV_ADDR" "$PORT")"
 }
 unit_prop() { in_ct systemctl show -P "$1" knockknock-daemon; }
 journal() { in_ct journalctl -q -o cat -u knockknock-daemon; }
 ready_count() { journal 2>/dev/null | grep -c 'ready:'; }
 ready_above() { [ "$(ready_count)" -gt "$1" ]; }
+last_ready_has() { journal | grep 'ready:' | tail -1 | grep -qF "$1"; }
 proc_field() { in_ct awk -v k="$2:" '$1 == k { print $2 }' "/proc/${1:-0}/status"; }
 knock() { cli env HOME="$TMP/home" "$KNOCKKNOCK" -p "$PORT" "$SRV_ADDR"; }
 counter() { cat "$ETC/profiles/$NAME/counter"; }
@@ -212,7 +217,14 @@ expect "systemctl enable" enabled "$(in_ct systemctl is-enabled knockknock-daemo
 
 "$DAEMON" -C "$ETC" --print-firewall nftables >"$TMP/firewall"
 srv nft -f "$TMP/firewall" || bad "load the nftables ruleset"
-phase nftables "$(id -u nobody)"
+phase nftables/kmsg nftables "$(id -u nobody)" kmsg
+
+# kern.log as rsyslog writes it on Debian (root:adm 0640): the watcher
+# keeps group adm to reopen it, through the unit's read-only /var.
+install -m 0640 -g adm /dev/null "$R/var/log/kern.log"
+kernlog_writer "$R/var/log/kern.log"
+phase nftables/kern.log nftables "$(id -u nobody)" /var/log/kern.log
+kill "$WRITER_PID"
 
 # A sandbox without netlink: libnftables would exit the helper with a
 # message of its own; the helper finds out first and says so.
@@ -237,7 +249,7 @@ in_ct systemctl reset-failed knockknock-daemon
 srv nft delete table inet knockknock
 "$DAEMON" -C "$ETC" --print-firewall iptables >"$TMP/firewall"
 srv sh "$TMP/firewall" || bad "load the iptables ruleset"
-phase iptables 0 iptables-nft
+phase iptables-nft/kmsg iptables 0 kmsg
 
 # Legacy iptables needs the drop-in the unit's comment gives.
 srv nft flush ruleset
@@ -248,6 +260,6 @@ mkdir -p "$DROPIN"
 printf '[Service]\nRestrictAddressFamilies=AF_INET AF_INET6\nReadWritePaths=/run\n' \
     >"$DROPIN/legacy.conf"
 in_ct systemctl daemon-reload
-phase iptables 0 "iptables-legacy, with the drop-in"
+phase iptables-legacy/kmsg iptables 0 kmsg
 
 summary systemd
