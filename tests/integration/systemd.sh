@@ -20,6 +20,7 @@ KPORT=$((20000 + 0x$rnd % 20000))
 ROOT=$TMP/root				# the container's root (overlay)
 CT=kkct$rnd				# the container's machine name
 NSPAWN_PID=
+CGROUPS=()		# the cgroups made for the container, one per hierarchy
 
 ct_cleanup() {
 	# Ask systemd in the container to power off, then lib.sh's cleanup
@@ -31,11 +32,24 @@ ct_cleanup() {
 	fi
 	cleanup_mounts
 	cleanup
+	cleanup_cgroups
 }
 not_running() { ! kill -0 "$1" 2>/dev/null; }
 cleanup_mounts() {
 	umount "$ROOT/merged" 2>/dev/null
 	umount "$ROOT" 2>/dev/null
+}
+cleanup_cgroups() {
+	local d
+	for d in "${CGROUPS[@]}"; do
+		wait_for 5 cgroup_removed "$d" ||
+		    echo "left cgroup $d (still has processes)" >&2
+	done
+}
+cgroup_removed() {
+	[ -d "$1" ] || return 0
+	find "$1" -depth -type d -exec rmdir {} + 2>/dev/null
+	[ ! -d "$1" ]
 }
 trap ct_cleanup EXIT
 trap "exit 1" INT TERM HUP PIPE
@@ -78,10 +92,26 @@ listen "$PORT" || bad "listener on $PORT"
 # What a host has and nspawn keeps from containers by default: the kernel
 # log device, and CAP_SYSLOG (the unit needs it to open /dev/kmsg with
 # kernel.dmesg_restrict = 1).
-systemd-nspawn -q -D "$R" -M "$CT" --register=no --link-journal=no \
-    --keep-unit --capability=CAP_SYSLOG,CAP_NET_ADMIN --bind-ro=/dev/kmsg \
-    --network-namespace-path="/run/netns/$NS_S" -b \
-    </dev/null >"$TMP/boot.log" 2>&1 &
+#
+# Without a systemd on the host to give it a scope, nspawn puts the
+# container in "payload" under its own cgroup, and systemd in there kills
+# what is in its cgroups when it stops a unit or shuts down.  A cgroup of
+# our own per run keeps two runs (or anything else) out of each other's.
+if [ -e /sys/fs/cgroup/cgroup.controllers ]; then
+	hier=(/sys/fs/cgroup)				# cgroup v2 only
+else
+	hier=(/sys/fs/cgroup/systemd /sys/fs/cgroup/unified)	# hybrid
+fi
+for h in "${hier[@]}"; do
+	[ -d "$h" ] || continue
+	mkdir "$h/kk-test-$$-$rnd" && CGROUPS+=("$h/kk-test-$$-$rnd")
+done
+(
+	for d in "${CGROUPS[@]}"; do echo "$BASHPID" >"$d/cgroup.procs"; done
+	exec systemd-nspawn -q -D "$R" -M "$CT" --register=no \
+	    --link-journal=no --keep-unit --capability=CAP_SYSLOG,CAP_NET_ADMIN \
+	    --bind-ro=/dev/kmsg --network-namespace-path="/run/netns/$NS_S" -b
+) </dev/null >"$TMP/boot.log" 2>&1 &
 NSPAWN_PID=$!
 
 # The container's PID 1: the process of the server namespace whose PID
@@ -109,6 +139,13 @@ if ! wait_for 90 booted; then
 fi
 ok "a container with systemd as PID 1 boots in the server namespace"
 
+# Everything below talks to the container: stop at once if it is gone.
+container_alive() {
+	kill -0 "$PID1" 2>/dev/null && return 0
+	bad "the container stopped" "$(tail -3 "$TMP/boot.log")"
+	summary systemd
+	exit 1
+}
 unit_prop() { in_ct systemctl show -P "$1" knockknock-daemon; }
 journal() { in_ct journalctl -q -o cat -u knockknock-daemon; }
 ready_count() { journal 2>/dev/null | grep -c 'ready:'; }
@@ -131,6 +168,7 @@ granted() {
 # the checks.
 phase() {
 	local t=$1 fw=$2 helper_uid=$3 src=$4 n main watcher newmain count
+	container_alive
 	set_config "$fw" "$src"
 	n=$(ready_count)
 	in_ct systemctl start knockknock-daemon
@@ -228,6 +266,7 @@ kill "$WRITER_PID"
 
 # A sandbox without netlink: libnftables would exit the helper with a
 # message of its own; the helper finds out first and says so.
+container_alive
 DROPIN=$R/etc/systemd/system/knockknock-daemon.service.d
 mkdir -p "$DROPIN"
 printf '[Service]\nRestrictAddressFamilies=\nRestrictAddressFamilies=AF_UNIX\nRestart=no\n' \
