@@ -5,7 +5,7 @@
  * refused rather than the table grown, so there are never more than
  * IPT_PENDING_MAX rules of ours in INPUT.
  */
-#include <arpa/inet.h>
+#include <sys/socket.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>

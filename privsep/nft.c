@@ -76,12 +76,6 @@ nft_grant_format(char *buf, size_t len, const struct grant *g,
 }
 
 /*
- * The chain is created only when missing: when the user loaded the
- * ruleset from --print-firewall, it holds the rejects as well, and
- * recreating it would open the host.  A chain that does not use our sets
- * is left alone, with a warning, since grants then open nothing.
- */
-/*
  * libnftables exits the process, with a message of its own, when it
  * cannot open its netlink socket (say, a sandbox without AF_NETLINK).
  * Try first, so that the helper reports why and stops its own way.
@@ -100,6 +94,12 @@ netlink_usable(void)
 	return 0;
 }
 
+/*
+ * The chain is created only when missing: when the user loaded the
+ * ruleset from --print-firewall, it holds the rejects as well, and
+ * recreating it would open the host.  A chain that does not use our sets
+ * is left alone, with a warning, since grants then open nothing.
+ */
 int
 nft_setup(unsigned int delay_s)
 {
