@@ -5,8 +5,8 @@
  * helper (privsep/), which only changes the firewall: with nftables as the
  * watcher's user with CAP_NET_ADMIN alone, with iptables as root with the
  * capabilities iptables needs.  The child becomes the watcher, which drops
- * every privilege before it reads a single log line.  --scan, --check and --print-firewall are one-shot
- * modes that need no root and change nothing.
+ * every privilege before it reads a single log line.  --scan, --check and
+ * --print-firewall are one-shot modes that need no root and change nothing.
  */
 #include <err.h>
 #include <fcntl.h>

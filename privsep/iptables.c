@@ -6,6 +6,7 @@
  * IPT_PENDING_MAX rules of ours in INPUT.
  */
 #include <sys/socket.h>
+
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -245,15 +246,24 @@ withdraw(const struct ipt_rule *r, struct ipt_argv *a)
 }
 
 /*
- * A host may run without IPv6 (ip6tables then exits 3), but a held xtables
- * lock (exit 4) would leave IPv6 grants of a crash open for good: stop, and
- * let the service manager start the daemon again.
+ * Rules of ours that a crash left must be found before anything else: IPv4
+ * must list.  A host may run without IPv6 (ip6tables then exits 3), but a
+ * held xtables lock (exit 4) would leave IPv6 grants of a crash open for
+ * good: stop, and let the service manager start the daemon again.
  */
 int
 iptables_setup(unsigned int delay_s)
 {
-	if (adopt(AF_INET, delay_s) != 0)
+	int	code;
+
+	if ((code = adopt(AF_INET, delay_s)) != 0) {
+		log_warnx("iptables: cannot list IPv4 rules; stopping: %s",
+		    code == IPT_RESOURCE_PROBLEM ? "the xtables lock is held; "
+		    "start the daemon again once iptables -S works" :
+		    "under systemd, legacy iptables needs the drop-in given "
+		    "in knockknock-daemon.service");
 		return -1;
+	}
 	if (adopt(AF_INET6, delay_s) == IPT_RESOURCE_PROBLEM) {
 		log_warnx("iptables: cannot list IPv6 rules (xtables lock "
 		    "held?); stopping rather than leave grants of a crash "

@@ -271,25 +271,29 @@ kernlog_writer "$R/var/log/kern.log"
 phase nftables/kern.log nftables "$(id -u nobody)" /var/log/kern.log
 kill "$WRITER_PID"
 
+# fails_with TAG TEXT DROPIN_LINES: started with a drop-in of DROPIN_LINES
+# (and Restart=no), the unit must fail, exit 1 and log a line with TEXT.
+DROPIN=$R/etc/systemd/system/knockknock-daemon.service.d
+unit_failed() { [ "$(unit_prop ActiveState)" = failed ]; }
+journal_has() { journal | grep -qF "$1"; }
+fails_with() {
+	container_alive
+	mkdir -p "$DROPIN"
+	printf '[Service]\n%bRestart=no\n' "$3" >"$DROPIN/test.conf"
+	in_ct systemctl daemon-reload
+	in_ct systemctl start knockknock-daemon
+	check "$1: the unit fails" wait_for 15 unit_failed
+	expect "$1: exit status 1" 1 "$(unit_prop ExecMainStatus)"
+	check "$1: one line says why" journal_has "$2"
+	rm "$DROPIN/test.conf"
+	in_ct systemctl daemon-reload
+	in_ct systemctl reset-failed knockknock-daemon
+}
+
 # A sandbox without netlink: libnftables would exit the helper with a
 # message of its own; the helper finds out first and says so.
-container_alive
-DROPIN=$R/etc/systemd/system/knockknock-daemon.service.d
-mkdir -p "$DROPIN"
-printf '[Service]\nRestrictAddressFamilies=\nRestrictAddressFamilies=AF_UNIX\nRestart=no\n' \
-    >"$DROPIN/test.conf"
-in_ct systemctl daemon-reload
-in_ct systemctl start knockknock-daemon
-stopped() { [ "$(unit_prop ActiveState)" = failed ]; }
-check "no netlink: the unit fails" wait_for 10 stopped
-expect "no netlink: exit status 1" 1 "$(unit_prop ExecMainStatus)"
-says_no_netlink() {
-	journal | grep -q 'nftables: netlink socket: Address family not supported'
-}
-check "no netlink: one line says why" says_no_netlink
-rm -r "$DROPIN"
-in_ct systemctl daemon-reload
-in_ct systemctl reset-failed knockknock-daemon
+fails_with "no netlink" "nftables: netlink socket: Address family not supported" \
+    'RestrictAddressFamilies=\nRestrictAddressFamilies=AF_UNIX\n'
 
 # iptables-nft (Debian's default), chosen in the container whatever the
 # host has: the helper is root.
@@ -305,7 +309,8 @@ srv nft flush ruleset
 in_ct update-alternatives --quiet --set iptables /usr/sbin/iptables-legacy
 in_ct update-alternatives --quiet --set ip6tables /usr/sbin/ip6tables-legacy
 in_ct sh -c "$(cat "$TMP/firewall")" || bad "load the iptables ruleset (legacy)"
-mkdir -p "$DROPIN"
+fails_with "legacy iptables without the drop-in" \
+    "legacy iptables needs the drop-in given in knockknock-daemon.service" ''
 printf '[Service]\nRestrictAddressFamilies=AF_INET AF_INET6\nReadWritePaths=/run\n' \
     >"$DROPIN/legacy.conf"
 in_ct systemctl daemon-reload
