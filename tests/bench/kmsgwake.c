@@ -3,12 +3,12 @@
  * The kernel's share of the /dev/kmsg path: from a packet that a netfilter
  * LOG rule logs to the moment a reader sleeping in poll() on /dev/kmsg, as
  * the daemon's watcher does, has the record.  A child process reads; the
- * parent sends N UDP datagrams to 127.0.0.1:9, 5-10 ms apart, each after
- * the child has gone back to sleep; the caller has set up, in a network
- * namespace of its own, a rule that logs them with PREFIX.  Prints the
- * median, p90 and max.  Trusts its arguments; sends only to loopback.
+ * parent sends N UDP datagrams to ADDR (default 127.0.0.1) port 9, 5-10 ms
+ * apart, each after the child has gone back to sleep; the caller has set
+ * up, in network namespaces of its own, a rule that logs them with PREFIX.
+ * Prints the median, p90 and max.  Trusts its arguments.
  *
- *   kmsgwake PREFIX [N]
+ *   kmsgwake PREFIX [N [ADDR]]
  */
 #include <sys/socket.h>
 #include <arpa/inet.h>
@@ -87,11 +87,13 @@ main(int argc, char *argv[])
 	pid_t			 pid;
 	char			 b;
 
-	if (argc < 2 || argc > 3 || (argc == 3 && (n = atol(argv[2])) < 1))
-		errx(2, "usage: kmsgwake PREFIX [N]");
+	if (argc < 2 || argc > 4 || (argc >= 3 && (n = atol(argv[2])) < 1))
+		errx(2, "usage: kmsgwake PREFIX [N [ADDR]]");
+	if (inet_pton(AF_INET, argc == 4 ? argv[3] : "127.0.0.1",
+	    &sa.sin_addr) != 1)
+		errx(2, "%s: not an IPv4 address", argv[3]);
 	if ((d = calloc((size_t)n, sizeof(*d))) == NULL)
 		err(1, "calloc");
-	sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
 	if ((kfd = open("/dev/kmsg", O_RDONLY | O_NONBLOCK | O_CLOEXEC)) == -1)
 		err(1, "/dev/kmsg");
 	if (lseek(kfd, 0, SEEK_END) == -1)

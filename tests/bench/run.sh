@@ -25,7 +25,8 @@
 #    connection a second connect must be refused; a line says when not.
 #    With nftables, also the daemon's CPU use while idle for 5 s.
 #    First, the kernel's share alone: a LOG record's way to a /dev/kmsg
-#    reader (build/bench/kmsgwake).
+#    reader (build/bench/kmsgwake), logged on a busy CPU and on an idle
+#    one (kmsg_wakeup below).
 #
 # Environment: BENCH_LINES, BENCH_KNOCKS, BENCH_CPU (default 1, or 0 on a
 # one-CPU machine), BENCH_RAW=DIR to keep every knock's figures there,
@@ -196,19 +197,25 @@ latency_run() {
 	fi
 }
 
-# The kernel's own share of the /dev/kmsg path, in a network namespace of
-# its own that unshare(1) deletes when the probe exits.
+# kmsg_wakeup busy|idle: the kernel's own share of the /dev/kmsg path, with
+# a table of its own in the server's namespace while it runs.  printk wakes
+# readers through a lazy irq_work: at once if the CPU that logged is idle
+# (its tick stopped), else at that CPU's next tick (up to 4 ms at HZ=250).
+# A veth pair runs the server's receive path inside the client's sendto(),
+# so on a CPU that is running: "busy".  "idle" sends it to the other CPU
+# by RPS, as a NIC's interrupt reaches a quiet server.  The knock runs
+# below are all "busy": their own connects keep the server's CPU ticking.
 kmsg_wakeup() {
-	local p="kkwake$$: "
-	# A LOG rule outside the first namespace logs nothing without this.
-	sysctl -qw net.netfilter.nf_log_all_netns=1
-	# shellcheck disable=SC2016  # $1 and $2 are the inner shell's
-	echo "kernel: LOG record to a /dev/kmsg reader asleep in poll():" \
-	    "$(unshare -n sh -c 'ip link set lo up &&
-		nft add table inet kkwake &&
-		nft add chain inet kkwake in "{ type filter hook input priority 0; }" &&
-		nft add rule inet kkwake in udp dport 9 log prefix "\"$1\"" &&
-		exec "$2" "$1" 100' sh "$p" "$B/kmsgwake")"
+	local p="kkwake$$: " mask=0 where="a busy CPU"
+	[ "$1" = busy ] || { mask=2; where="an idle CPU"; }	# CPU 1
+	srv sh -c "echo $mask >/sys/class/net/$SRV_IF/queues/rx-0/rps_cpus"
+	srv nft add table inet kkwake
+	srv nft add chain inet kkwake in "{ type filter hook input priority 0; }"
+	srv nft add rule inet kkwake in udp dport 9 log prefix "\"$p\"" drop
+	echo "kernel: LOG record on $where to a /dev/kmsg reader asleep in poll():" \
+	    "$(cli taskset -c 0 "$B/kmsgwake" "$p" 100 "$SRV_ADDR")"
+	srv nft delete table inet kkwake
+	srv sh -c "echo 0 >/sys/class/net/$SRV_IF/queues/rx-0/rps_cpus"
 }
 
 latency_bench() {
@@ -217,7 +224,7 @@ latency_bench() {
 		echo "latency: skipped (needs root: network namespaces, firewall, /dev/kmsg)"
 		return
 	fi
-	for f in ip nft iptables ncat python3; do
+	for f in ip nft iptables ncat python3 taskset; do
 		if ! command -v "$f" >/dev/null; then
 			echo "latency: skipped ($f not installed)"
 			return
@@ -227,13 +234,18 @@ latency_bench() {
 		echo "latency: skipped (tests/integration/lib.sh missing)"
 		return
 	fi
-	kmsg_wakeup
 	# shellcheck source=tests/integration/lib.sh
 	. tests/integration/lib.sh
 	NETNS_UP=1
 	KPORT=$((20000 + 0x$rnd % 20000))
 	[ -z "${BENCH_RAW:-}" ] || mkdir -p "$BENCH_RAW"
 	topology_up
+	kmsg_wakeup busy
+	if [ "$(nproc)" -gt 1 ]; then
+		kmsg_wakeup idle
+	else
+		echo "kernel: LOG record on an idle CPU: skipped (one CPU)"
+	fi
 	listen "$PORT"
 	listen "$FLOOR"
 	listen "$INPROC"
