@@ -205,21 +205,25 @@ latency_run() {
 # so on a CPU that is running: "busy".  "idle" sends it to the other CPU
 # by RPS, as a NIC's interrupt reaches a quiet server.  The knock runs
 # below are all "busy": their own connects keep the server's CPU ticking.
+# CPUS: the first two CPUs this process may run on; the sender runs on the
+# first, and "idle" logs on the second.
 kmsg_wakeup() {
 	local p="kkwake$$: " mask=0 where="a busy CPU"
-	[ "$1" = busy ] || { mask=2; where="an idle CPU"; }	# CPU 1
+	# shellcheck disable=SC2086  # two words
+	set -- "$1" $CPUS
+	[ "$1" = busy ] || { mask=$(printf '%x' $((1 << $3))); where="an idle CPU"; }
 	srv sh -c "echo $mask >/sys/class/net/$SRV_IF/queues/rx-0/rps_cpus"
 	srv nft add table inet kkwake
 	srv nft add chain inet kkwake in "{ type filter hook input priority 0; }"
 	srv nft add rule inet kkwake in udp dport 9 log prefix "\"$p\"" drop
 	echo "kernel: LOG record on $where to a /dev/kmsg reader asleep in poll():" \
-	    "$(cli taskset -c 0 "$B/kmsgwake" "$p" 100 "$SRV_ADDR")"
+	    "$(cli taskset -c "$2" "$B/kmsgwake" "$p" 100 "$SRV_ADDR")"
 	srv nft delete table inet kkwake
 	srv sh -c "echo 0 >/sys/class/net/$SRV_IF/queues/rx-0/rps_cpus"
 }
 
 latency_bench() {
-	local fw src
+	local fw src CPUS
 	if [ "$(id -u)" != 0 ]; then
 		echo "latency: skipped (needs root: network namespaces, firewall, /dev/kmsg)"
 		return
@@ -240,11 +244,12 @@ latency_bench() {
 	KPORT=$((20000 + 0x$rnd % 20000))
 	[ -z "${BENCH_RAW:-}" ] || mkdir -p "$BENCH_RAW"
 	topology_up
+	CPUS=$(python3 -c 'import os; print(*sorted(os.sched_getaffinity(0))[:2])')
 	kmsg_wakeup busy
-	if [ "$(nproc)" -gt 1 ]; then
+	if [ "$(echo "$CPUS" | wc -w)" -gt 1 ]; then
 		kmsg_wakeup idle
 	else
-		echo "kernel: LOG record on an idle CPU: skipped (one CPU)"
+		echo "kernel: LOG record on an idle CPU: skipped (only one CPU to run on)"
 	fi
 	listen "$PORT"
 	listen "$FLOOR"
