@@ -24,6 +24,7 @@
 #define IPT_PENDING_MAX	128	/* rules of ours at any one time */
 #define IPT_NO_RULE	1	/* -D's exit code when there is no such rule */
 #define IPT_RESOURCE_PROBLEM 4	/* e.g. the xtables lock was not free */
+#define IPT_NOT_RUN	127	/* spawn's child: execve failed */
 
 static struct pending {
 	struct ipt_rule	rule;
@@ -54,10 +55,10 @@ spawn(const char *const argv[], int out)
 	sigemptyset(&none);
 	sigprocmask(SIG_SETMASK, &none, NULL);
 	if (out != -1 && dup2(out, STDOUT_FILENO) == -1)
-		_exit(127);
+		_exit(IPT_NOT_RUN);
 	close_range(STDERR_FILENO + 1, ~0U, 0);
 	execve(argv[0], (char *const *)argv, envp);
-	_exit(127);
+	_exit(IPT_NOT_RUN);
 }
 
 /* The wait status of pid, or -1 with errno. */
@@ -245,6 +246,20 @@ withdraw(const struct ipt_rule *r, struct ipt_argv *a)
 	return 0;
 }
 
+/* What to do when INPUT cannot be listed, by iptables' exit code. */
+static const char *
+list_hint(int code)
+{
+	if (code == IPT_RESOURCE_PROBLEM)
+		return "the xtables lock is held; start the daemon again once "
+		    "iptables -S works";
+	if (code == IPT_NOT_RUN)
+		return "is " IPT_PATH4 " installed?";
+	return "check that iptables -S INPUT works as root; under systemd, "
+	    "legacy iptables needs the drop-in given in "
+	    "knockknock-daemon.service";
+}
+
 /*
  * Rules of ours that a crash left must be found before anything else: IPv4
  * must list.  A host may run without IPv6 (ip6tables then exits 3), but a
@@ -258,10 +273,7 @@ iptables_setup(unsigned int delay_s)
 
 	if ((code = adopt(AF_INET, delay_s)) != 0) {
 		log_warnx("iptables: cannot list IPv4 rules; stopping: %s",
-		    code == IPT_RESOURCE_PROBLEM ? "the xtables lock is held; "
-		    "start the daemon again once iptables -S works" :
-		    "under systemd, legacy iptables needs the drop-in given "
-		    "in knockknock-daemon.service");
+		    list_hint(code));
 		return -1;
 	}
 	if (adopt(AF_INET6, delay_s) == IPT_RESOURCE_PROBLEM) {

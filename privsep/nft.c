@@ -163,8 +163,10 @@ nft_grant(const struct grant *g, unsigned int delay_s)
 	}
 	if (run(cmd, NULL) == 0)
 		return 0;
-	if (nft_grant_format(repl, sizeof(repl), g, delay_s, 1, &errstr) == -1)
+	if (nft_grant_format(repl, sizeof(repl), g, delay_s, 1, &errstr) == -1) {
+		log_warnx("nftables: %s", errstr);
 		return -1;
+	}
 	if (run(repl, NULL) == 0)
 		return 0;
 	inet_ntop(g->family, g->addr, what, INET6_ADDRSTRLEN);

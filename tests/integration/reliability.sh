@@ -270,6 +270,16 @@ part_badfiles() {
 	chmod 0755 "$TMP/daemon-gid0"
 	DAEMON=$TMP/daemon-gid0 badconf user=gid0 "${C}user = kk-gid0\n" \
 	    "@/config: user kk-gid0: its primary group is root's; choose an unprivileged user"
+	# iptables that cannot be run: the live start says what to look at.
+	newcase iptables=missing
+	printf '%b' "${C}firewall = iptables\n" >"$BD/config"
+	rc=0
+	timeout 5 unshare -m sh -c 'mount --bind /dev/null /usr/sbin/iptables &&
+	    exec ip netns exec "$0" "$1" -C "$2" -f' "$NS_S" \
+	    "$(realpath "$DAEMON")" "$BD" >/dev/null 2>"$TMP/bad.stderr" \
+	    </dev/null || rc=$?
+	expect "6 iptables=missing: live start fails with what to look at" \
+	    "1|1" "$rc|$(grep -c 'iptables: cannot list IPv4 rules; stopping: is /usr/sbin/iptables installed?$' "$TMP/bad.stderr")"
 	badconf user=colon "${C}user = a:b\n" \
 	    "@/config:2: user: not a valid user or group name"
 	long=$(printf 'u%.0s' $(seq 64))
