@@ -64,7 +64,7 @@ main(int argc, char *argv[])
 	unlink(path);
 	qsort(t, (size_t)n, sizeof(*t), cmp_i64);
 	printf("median %.1f us p90 %.1f us max %.1f us mean %.1f us (%ld writes",
-	    (double)t[n / 2] / 1e3, (double)t[n * 9 / 10] / 1e3,
+	    median_i64(t, (size_t)n) / 1e3, p90_i64(t, (size_t)n) / 1e3,
 	    (double)t[n - 1] / 1e3, (double)sum / (double)n / 1e3, n);
 	if (gap_ms > 0)
 		printf(", each after %ld ms idle", gap_ms);

@@ -129,9 +129,8 @@ main(int argc, char *argv[])
 		errx(1, "no record with prefix \"%s\" arrived", argv[1]);
 	qsort(d, (size_t)got, sizeof(*d), cmp_i64);
 	printf("median %.2f ms p90 %.2f ms max %.2f ms (%ld records)\n",
-	    (double)d[(got - 1) / 2] / 1e6,
-	    (double)d[(got * 9 + 9) / 10 - 1] / 1e6, (double)d[got - 1] / 1e6,
-	    got);
+	    median_i64(d, (size_t)got) / 1e6, p90_i64(d, (size_t)got) / 1e6,
+	    (double)d[got - 1] / 1e6, got);
 	close(s);
 	close(kfd);
 	free(d);

@@ -711,7 +711,7 @@ struct figures {
 	double	med, p90, max;
 };
 
-/* Sorts v[0..n).  Median (mean of the middle two), p90 (nearest rank). */
+/* Sorts v[0..n); bench.h defines the median and the p90. */
 static struct figures
 stats(int64_t *v, size_t n)
 {
@@ -720,8 +720,8 @@ stats(int64_t *v, size_t n)
 	if (n == 0)
 		return f;
 	qsort(v, n, sizeof(*v), cmp_i64);
-	f.med = (double)(v[(n - 1) / 2] + v[n / 2]) / 2 / 1e6;
-	f.p90 = (double)v[(n * 9 + 9) / 10 - 1] / 1e6;
+	f.med = median_i64(v, n) / 1e6;
+	f.p90 = p90_i64(v, n) / 1e6;
 	f.max = (double)v[n - 1] / 1e6;
 	return f;
 }

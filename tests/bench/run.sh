@@ -262,5 +262,9 @@ latency_bench() {
 }
 
 for part in ${BENCH_PARTS:-scan latency}; do
-	"${part}_bench"
+	case $part in
+	scan|latency) "${part}_bench" ;;
+	*) echo "bench: BENCH_PARTS: unknown part '$part' (scan, latency)" >&2
+	   exit 2 ;;
+	esac
 done
