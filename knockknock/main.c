@@ -11,7 +11,6 @@
  * never reuse a counter; a SYN that is lost costs one counter, which the
  * server's error window absorbs.
  */
-#include <sys/stat.h>
 #include <sys/types.h>
 #include <sys/socket.h>
 
@@ -19,6 +18,7 @@
 #include <errno.h>
 #include <limits.h>
 #include <netdb.h>
+#include <pwd.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -108,6 +108,7 @@ drop_privileges(void)
 static int
 profile_dir(const char *host, char dir[static PATH_MAX])
 {
+	const struct passwd *pw;
 	const char *home, *errstr;
 	int n;
 
@@ -115,10 +116,15 @@ profile_dir(const char *host, char dir[static PATH_MAX])
 		err1("%s: not usable as a profile name: %s", host, errstr);
 		return -1;
 	}
+	/* As 0.5's os.path.expanduser(): $HOME, else the password file. */
 	home = getenv("HOME");
+	if ((home == NULL || *home == '\0') &&
+	    (pw = getpwuid(getuid())) != NULL)
+		home = pw->pw_dir;
 	if (home == NULL || *home == '\0') {
-		err1("HOME is not set; the profile lives in $HOME/"
-		    PROFILE_SUBDIR "/%s", host);
+		err1("HOME is not set and uid %u has no home directory; the "
+		    "profile lives in $HOME/" PROFILE_SUBDIR "/%s",
+		    (unsigned int)getuid(), host);
 		return -1;
 	}
 	n = snprintf(dir, PATH_MAX, "%s/" PROFILE_SUBDIR "/%s", home, host);
@@ -129,22 +135,27 @@ profile_dir(const char *host, char dir[static PATH_MAX])
 	return 0;
 }
 
+/* Open the profile directory and load it: its descriptor, or -1. */
 static int
 load(const char *host, const char *dir, struct profile *p)
 {
 	char err[PROFILE_ERRLEN];
-	struct stat st;
+	int dirfd;
 
-	if (stat(dir, &st) == -1 && errno == ENOENT) {
-		err1("no profile for %s in %s (copy it from the server's "
-		    SERVER_PROFILES "/NAME/)", host, dir);
+	if ((dirfd = profile_open(dir, err)) == -1) {
+		if (errno == ENOENT)
+			err1("no profile for %s in %s (copy it from the "
+			    "server's " SERVER_PROFILES "/NAME/)", host, dir);
+		else
+			err1("%s", err);
 		return -1;
 	}
-	if (profile_load(dir, p, err) == -1) {
+	if (profile_load_at(dirfd, dir, p, err) == -1) {
 		err1("%s", err);
+		close(dirfd);
 		return -1;
 	}
-	return 0;
+	return dirfd;
 }
 
 static int
@@ -191,8 +202,8 @@ flush_stdout(void)
 
 /* Save the advanced counter, then send: never the other way round. */
 static int
-send_knock(int fd, const char *dir, uint64_t next, const struct target *t,
-    struct packet_syn *s)
+send_knock(int fd, int dirfd, const char *dir, uint64_t next,
+    const struct target *t, struct packet_syn *s)
 {
 	char err[PACKET_ERRLEN];
 	libnet_t *l = NULL;
@@ -212,7 +223,7 @@ send_knock(int fd, const char *dir, uint64_t next, const struct target *t,
 		err1("cannot build the knock: %s", err);
 		goto out;
 	}
-	if (counter_save(dir, next) == -1) {
+	if (counter_save(dirfd, next) == -1) {
 		err1("%s/counter: cannot save the counter, nothing sent: %s",
 		    dir, strerror(errno));
 		goto out;
@@ -239,11 +250,11 @@ knock(int fd, const struct args *a)
 	struct target t = { .host = a->host };
 	uint64_t counter;
 	const char *errstr;
-	int ret = -1;
+	int dirfd, ret = -1;
 
 	if (profile_dir(a->host, dir) == -1)
 		return -1;
-	if (load(a->host, dir, &p) == -1)
+	if ((dirfd = load(a->host, dir, &p)) == -1)
 		return -1;
 	counter = p.counter;
 	s.dport = p.knock_port;
@@ -258,7 +269,8 @@ knock(int fd, const struct args *a)
 		ret = flush_stdout();
 		goto out;
 	}
-	if (resolve(&t) == -1 || send_knock(fd, dir, counter + 1, &t, &s) == -1)
+	if (resolve(&t) == -1 ||
+	    send_knock(fd, dirfd, dir, counter + 1, &t, &s) == -1)
 		goto out;
 	printf("Knock sent to %s (%s) port %u, asking for tcp/%u.\n",
 	    t.host, t.addr_text, s.dport, a->port);
@@ -266,6 +278,7 @@ knock(int fd, const struct args *a)
 out:
 	profile_wipe(&p);
 	explicit_bzero(&s, sizeof(s));
+	close(dirfd);
 	return ret;
 }
 

@@ -116,37 +116,30 @@ counter_write_tmp(int dirfd, const char *buf, size_t len)
 }
 
 /*
- * Everything relative to the directory opened once without following a
- * link: a client run as root must not be steered into writing elsewhere
- * by a symbolic link in the user's ~/.knockknock.
+ * Everything relative to the directory the profile was loaded from, opened
+ * once (profile_open()): the counter is replaced where it was read,
+ * whatever becomes of the directory's path meanwhile, so that a client run
+ * as root cannot be steered by a link swapped into ~/.knockknock.
  */
 int
-counter_save(const char *dir, uint64_t value)
+counter_save(int dirfd, uint64_t value)
 {
 	char	buf[COUNTER_TEXT_MAX];
 	size_t	len;
-	int	dirfd, ret = -1, saved;
+	int	saved;
 
 	if (value > CODEC_COUNTER_LIMIT ||
 	    (len = counter_format(value, buf)) == 0) {
 		errno = ERANGE;
 		return -1;
 	}
-	dirfd = open(dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-	if (dirfd == -1)
-		return -1;
 	if (counter_write_tmp(dirfd, buf, len) == -1)
-		goto out;
+		return -1;
 	if (renameat(dirfd, "counter.tmp", dirfd, "counter") == -1) {
 		saved = errno;
 		unlinkat(dirfd, "counter.tmp", 0);
 		errno = saved;
-		goto out;
+		return -1;
 	}
-	ret = fsync(dirfd);
-out:
-	saved = errno;
-	close(dirfd);
-	errno = saved;
-	return ret;
+	return fsync(dirfd);
 }

@@ -29,9 +29,10 @@ int	counter_read_fd(int fd, uint64_t *value, const char **errstr);
 int	counter_write_fd(int fd, uint64_t value);
 
 /*
- * Client: write DIR/counter.tmp, fsync, rename over DIR/counter, fsync DIR.
- * Mode 0600.  0, or -1 with errno set.
+ * Client: in the profile directory DIRFD (from profile_open()), write
+ * counter.tmp, fsync, rename it over counter, fsync the directory.  Mode
+ * 0600.  0, or -1 with errno set.
  */
-int	counter_save(const char *dir, uint64_t value);
+int	counter_save(int dirfd, uint64_t value);
 
 #endif

@@ -1,7 +1,10 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 /*
  * Profile directories, byte-compatible with knockknock 0.5 (DESIGN.md §4).
- * Every file is untrusted input: opened without following links, required
+ * The directory is opened once, following links as 0.5 did, and every
+ * file is then read (and the client's counter replaced) in that directory,
+ * whatever happens to its path meanwhile.  Every file is untrusted input:
+ * opened without following links, required
  * to be a regular file owned by the reader and writable by no one else,
  * read into a fixed buffer, and decoded exactly, with nothing trailing.
  * Key files must not be readable by group or others either.
@@ -108,13 +111,13 @@ profile_name_valid(const char *name, const char **errstr)
 }
 
 /*
- * Read a whole small file into buf, which must hold cap + 1 bytes (one
- * more than allowed, to see an over-long file).  `secret` files
+ * Read the whole small file DIRFD/FILE (PATH in messages) into buf, which
+ * must hold cap + 1 bytes (one more than allowed, to see an over-long file).  `secret` files
  * must not be accessible to group or others, as ssh requires of its keys.
  */
 static int
-read_small(const char *path, char *buf, size_t cap, size_t *len, int secret,
-    char err[static PROFILE_ERRLEN])
+read_small(int dirfd, const char *file, const char *path, char *buf,
+    size_t cap, size_t *len, int secret, char err[static PROFILE_ERRLEN])
 {
 	struct stat	st;
 	ssize_t		n;
@@ -122,7 +125,7 @@ read_small(const char *path, char *buf, size_t cap, size_t *len, int secret,
 
 	*len = 0;
 	/* O_NONBLOCK: opening a FIFO must not hang before the S_ISREG check. */
-	if ((fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC |
+	if ((fd = openat(dirfd, file, O_RDONLY | O_NOFOLLOW | O_CLOEXEC |
 	    O_NONBLOCK)) == -1) {
 		snprintf(err, PROFILE_ERRLEN, "%s: %s", path, strerror(errno));
 		return -1;
@@ -185,8 +188,8 @@ path_join(char out[static PATH_MAX], const char *dir, const char *file,
 }
 
 static int
-load_key(const char *dir, const char *file, uint8_t key[static CODEC_KEY_LEN],
-    char err[static PROFILE_ERRLEN])
+load_key(int dirfd, const char *dir, const char *file,
+    uint8_t key[static CODEC_KEY_LEN], char err[static PROFILE_ERRLEN])
 {
 	char		path[PATH_MAX], buf[SMALL_FILE_MAX + 1];
 	const char	*errstr;
@@ -194,7 +197,8 @@ load_key(const char *dir, const char *file, uint8_t key[static CODEC_KEY_LEN],
 	int		ret = -1;
 
 	if (path_join(path, dir, file, err) == -1 ||
-	    read_small(path, buf, sizeof(buf) - 1, &len, 1, err) == -1)
+	    read_small(dirfd, file, path, buf, sizeof(buf) - 1, &len, 1,
+	    err) == -1)
 		goto out;
 	if (profile_key_decode(buf, len, key, &errstr) == -1) {
 		snprintf(err, PROFILE_ERRLEN, "%s: %s", path, errstr);
@@ -207,7 +211,7 @@ out:
 }
 
 static int
-load_counter(const char *dir, uint64_t *counter,
+load_counter(int dirfd, const char *dir, uint64_t *counter,
     char err[static PROFILE_ERRLEN])
 {
 	char		path[PATH_MAX], buf[COUNTER_TEXT_MAX + 1];
@@ -215,7 +219,8 @@ load_counter(const char *dir, uint64_t *counter,
 	size_t		len;
 
 	if (path_join(path, dir, "counter", err) == -1 ||
-	    read_small(path, buf, sizeof(buf) - 1, &len, 0, err) == -1)
+	    read_small(dirfd, "counter", path, buf, sizeof(buf) - 1, &len, 0,
+	    err) == -1)
 		return -1;
 	if (counter_parse(buf, len, counter, &errstr) == -1) {
 		snprintf(err, PROFILE_ERRLEN, "%s: %s", path, errstr);
@@ -257,8 +262,8 @@ config_handler(void *ctx, const char *section, const char *key,
 	return 0;
 }
 
-int
-profile_knock_port(const char *dir, uint16_t *port,
+static int
+knock_port_at(int dirfd, const char *dir, uint16_t *port,
     char err[static PROFILE_ERRLEN])
 {
 	struct config_seen	 seen = { 0 };
@@ -267,7 +272,8 @@ profile_knock_port(const char *dir, uint16_t *port,
 	size_t			 len;
 
 	if (path_join(path, dir, "config", err) == -1 ||
-	    read_small(path, buf, sizeof(buf) - 1, &len, 0, err) == -1)
+	    read_small(dirfd, "config", path, buf, sizeof(buf) - 1, &len, 0,
+	    err) == -1)
 		return -1;
 	if (ini_parse_buf(path, buf, len, config_handler, &seen, ierr) == -1) {
 		snprintf(err, PROFILE_ERRLEN, "%s", ierr);
@@ -292,19 +298,60 @@ profile_set_name(struct profile *p, const char *dir)
 }
 
 int
-profile_load(const char *dir, struct profile *p,
+profile_open(const char *dir, char err[static PROFILE_ERRLEN])
+{
+	int	fd, saved;
+
+	if ((fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) == -1) {
+		saved = errno;
+		snprintf(err, PROFILE_ERRLEN, "%s: %s", dir, strerror(errno));
+		errno = saved;
+	}
+	return fd;
+}
+
+int
+profile_knock_port(const char *dir, uint16_t *port,
+    char err[static PROFILE_ERRLEN])
+{
+	int	dirfd, ret;
+
+	if ((dirfd = profile_open(dir, err)) == -1)
+		return -1;
+	ret = knock_port_at(dirfd, dir, port, err);
+	close(dirfd);
+	return ret;
+}
+
+int
+profile_load_at(int dirfd, const char *dir, struct profile *p,
     char err[static PROFILE_ERRLEN])
 {
 	memset(p, 0, sizeof(*p));
-	if (load_key(dir, "cipher.key", p->keys.cipher, err) == -1 ||
-	    load_key(dir, "mac.key", p->keys.mac, err) == -1 ||
-	    load_counter(dir, &p->counter, err) == -1 ||
-	    profile_knock_port(dir, &p->knock_port, err) == -1) {
+	if (load_key(dirfd, dir, "cipher.key", p->keys.cipher, err) == -1 ||
+	    load_key(dirfd, dir, "mac.key", p->keys.mac, err) == -1 ||
+	    load_counter(dirfd, dir, &p->counter, err) == -1 ||
+	    knock_port_at(dirfd, dir, &p->knock_port, err) == -1) {
 		profile_wipe(p);
 		return -1;
 	}
 	profile_set_name(p, dir);
 	return 0;
+}
+
+int
+profile_load(const char *dir, struct profile *p,
+    char err[static PROFILE_ERRLEN])
+{
+	int	dirfd, ret;
+
+	if ((dirfd = profile_open(dir, err)) == -1) {
+		memset(p, 0, sizeof(*p));
+		return -1;
+	}
+	ret = profile_load_at(dirfd, dir, p, err);
+	close(dirfd);
+	return ret;
 }
 
 static int

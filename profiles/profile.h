@@ -25,10 +25,22 @@ struct profile {
 };
 
 /*
- * Load DIR/{cipher.key,mac.key,counter,config} into *p.  Returns 0, or -1
- * with err set to one line "PATH: what is wrong" (nothing secret in it).
- * On failure *p is wiped.
+ * Open the profile directory DIR (following links, as knockknock 0.5 did)
+ * for profile_load_at() and counter_save(): a descriptor, or -1 with errno
+ * and err set.
  */
+int	profile_open(const char *dir, char err[static PROFILE_ERRLEN]);
+
+/*
+ * Load {cipher.key,mac.key,counter,config} of the directory DIRFD, opened
+ * by profile_open(DIR), into *p.  Returns 0, or -1 with err set to one
+ * line "DIR/FILE: what is wrong" (nothing secret in it).  On failure *p is
+ * wiped.
+ */
+int	profile_load_at(int dirfd, const char *dir, struct profile *p,
+	    char err[static PROFILE_ERRLEN]);
+
+/* profile_open(DIR), profile_load_at(), close. */
 int	profile_load(const char *dir, struct profile *p,
 	    char err[static PROFILE_ERRLEN]);
 

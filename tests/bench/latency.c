@@ -140,7 +140,8 @@ struct tap {
 /* What an in-process knock needs, set up once. */
 struct inproc {
 	int			 fd;		/* IPPROTO_RAW */
-	char			 dir[PATH_MAX];	/* the client's profile */
+	int			 dirfd;		/* the client's profile, */
+	char			 dir[PATH_MAX];	/* and its path */
 	struct profile		 prof;
 	struct sockaddr_in	 dst;		/* SERVER, knock port */
 	struct in_addr		 src;
@@ -638,7 +639,8 @@ inproc_init(struct inproc *k, const char *server, const char *port)
 	if (snprintf(k->dir, sizeof(k->dir), "%s/.knockknock/%s", home,
 	    server) >= (int)sizeof(k->dir))
 		errx(1, "%s: path too long", home);
-	if (profile_load(k->dir, &k->prof, perr) == -1)
+	if ((k->dirfd = profile_open(k->dir, perr)) == -1 ||
+	    profile_load_at(k->dirfd, k->dir, &k->prof, perr) == -1)
 		errx(1, "%s", perr);
 	k->dst = (struct sockaddr_in){ .sin_family = AF_INET,
 	    .sin_port = htons(k->prof.knock_port) };
@@ -694,7 +696,7 @@ measure_inproc(struct inproc *k, struct tap *tap, struct round *r)
 	if (t1 != -1)
 		tap_landing(tap, &r->inland);
 	explicit_bzero(&f, sizeof(f));
-	if (counter_save(k->dir, c) == -1)
+	if (counter_save(k->dirfd, c) == -1)
 		err(1, "%s/counter", k->dir);
 	if (t1 == -1)
 		return -1;

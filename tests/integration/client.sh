@@ -291,6 +291,16 @@ expect_eq "known answer: the record at counter 1" "$id $seq $ack $win" \
 knock_and_check "random profile" "$rhome" "$rprof" \
     "$tmp/server/profiles/random" 8080
 
+# A profile directory reached through a link, as 0.5 allowed: the counter
+# is replaced in the directory it was read from, and the link stays.
+lhome=$tmp/lhome
+mkdir -m 700 "$lhome" "$lhome/.knockknock"
+ln -s "$rprof" "$lhome/.knockknock/$SADDR"
+knock_and_check "profile directory behind a link" "$lhome" "$rprof" \
+    "$tmp/server/profiles/random" 8080
+expect_eq "profile directory behind a link: still a link" \
+    "$(test -L "$lhome/.knockknock/$SADDR" && echo link)" link
+
 # ---- errors as root: one line, exit 1, the counter untouched ----
 # expect_error DESC WANT_RC WANT_STDERR COUNTER_DIR (or "")
 expect_error() {
@@ -305,12 +315,6 @@ cbefore=$(counter "$prof")
 
 kk "$home" -p 22 10.66.0.9
 expect_error "no profile" 1 "knockknock: no profile for 10.66.0.9 in $home/.knockknock/10.66.0.9 (copy it from the server's /etc/knockknock.d/profiles/NAME/)" "$prof"
-
-rc=0
-env -u HOME ip netns exec "$C" "$KK" -p 22 "$SADDR" >"$tmp/out" \
-    2>"$tmp/err" || rc=$?
-out=$(cat "$tmp/out") err=$(cat "$tmp/err")
-expect_error "HOME unset" 1 "knockknock: HOME is not set; the profile lives in \$HOME/.knockknock/$SADDR" "$prof"
 
 for p in 0 65536 22x -1 " 22" ""; do
 	kk "$home" -p "$p" "$SADDR"
@@ -411,6 +415,14 @@ kk_nobody "$nhome" "$nbin" -p 22 "$SADDR"
 expect_error "nobody without cap_net_raw" 1 "$HINT" "$nprof"
 kk_nobody "$nhome" "$nbin" -n -p 22 "$SADDR"
 expect_eq "nobody without cap_net_raw: --dry-run works" "$rc" 0
+
+# HOME unset: the home in the password file, as 0.5's os.path.expanduser().
+rc=0
+ip netns exec "$C" setpriv --reuid=nobody --regid=nogroup --clear-groups \
+    env -u HOME "$nbin" -n -p 22 "$SADDR" >"$tmp/out" 2>"$tmp/err" || rc=$?
+out=$(cat "$tmp/out") err=$(cat "$tmp/err")
+pwhome=$(getent passwd nobody | cut -d: -f6)
+expect_error "HOME unset: the password file's home" 1 "knockknock: no profile for $SADDR in $pwhome/.knockknock/$SADDR (copy it from the server's /etc/knockknock.d/profiles/NAME/)" ""
 
 setcap cap_net_raw+ep "$nbin"
 knock_and_check "nobody with cap_net_raw" "$nhome" "$nprof" \

@@ -103,10 +103,13 @@ Test(counter, save_replaces_atomically)
 {
 	char		*d = tmpdir(), path[128], text[32];
 	struct stat	 st;
+	int		 dirfd;
 
 	snprintf(path, sizeof(path), "%s/counter", d);
-	cr_assert_eq(counter_save(d, 41), 0);
-	cr_assert_eq(counter_save(d, 42), 0);
+	cr_assert_neq(dirfd = open(d, O_RDONLY | O_DIRECTORY), -1);
+	cr_assert_eq(counter_save(dirfd, 41), 0);
+	cr_assert_eq(counter_save(dirfd, 42), 0);
+	close(dirfd);
 	slurp(path, text, sizeof(text));
 	cr_expect_str_eq(text, "42\n");
 	cr_assert_eq(stat(path, &st), 0);
@@ -118,22 +121,40 @@ Test(counter, save_replaces_atomically)
 	rmdir(d);
 }
 
-/* A client run as root must not follow a link planted in ~/.knockknock. */
-Test(counter, save_refuses_symlinked_dir)
+/*
+ * The counter is replaced in the directory that was opened, even when its
+ * path is made to point elsewhere meanwhile: a client run as root cannot be
+ * steered by a link swapped into ~/.knockknock.
+ */
+Test(counter, save_stays_in_the_opened_dir)
 {
-	char	*d = tmpdir(), link[128], path[160];
+	char	*d = strdup(tmpdir()), *other = strdup(tmpdir());
+	char	 link[128], path[160], text[32];
+	int	 dirfd;
 
+	cr_assert(d != NULL && other != NULL);
 	snprintf(link, sizeof(link), "%s/host", d);
 	cr_assert_eq(symlink(d, link), 0);
-	cr_expect_eq(counter_save(link, 5), -1);
-	cr_expect(errno == ENOTDIR || errno == ELOOP, "errno %d", errno);
+	cr_assert_neq(dirfd = open(link, O_RDONLY | O_DIRECTORY), -1);
+	cr_assert_eq(unlink(link), 0);
+	cr_assert_eq(symlink(other, link), 0);
+	cr_assert_eq(counter_save(dirfd, 5), 0);
+	close(dirfd);
+	snprintf(path, sizeof(path), "%s/counter", other);
+	cr_expect_neq(access(path, F_OK), 0, "wrote through the new link");
 	snprintf(path, sizeof(path), "%s/counter", d);
-	cr_expect_neq(access(path, F_OK), 0, "wrote through the link");
+	slurp(path, text, sizeof(text));
+	cr_expect_str_eq(text, "5\n");
+	unlink(path);
 	unlink(link);
+	rmdir(other);
 	rmdir(d);
+	free(other);
+	free(d);
 }
 
-Test(counter, save_into_missing_dir_fails)
+Test(counter, save_into_a_bad_descriptor_fails)
 {
-	cr_expect_eq(counter_save("/nonexistent/kk", 1), -1);
+	cr_expect_eq(counter_save(-1, 1), -1);
+	cr_expect_eq(errno, EBADF);
 }
