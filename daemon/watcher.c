@@ -17,6 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -38,6 +39,16 @@ static int
 profile_filter(const struct dirent *de)
 {
 	return de->d_name[0] != '.';
+}
+
+/* Following a link, as 0.5's os.path.isdir() did; a dangling one is left to
+ * profile_load() to report. */
+static int
+not_dir(const char *path)
+{
+	struct stat	st;
+
+	return stat(path, &st) == 0 && !S_ISDIR(st.st_mode);
 }
 
 static int
@@ -82,21 +93,33 @@ watcher_load(struct watcher *w, const char *confdir, const struct config *c,
 		snprintf(err, WATCHER_ERRLEN, "%s: %s", pdir, strerror(errno));
 		return -1;
 	}
-	if (n == 0 || n > WATCHER_PROFILES_MAX) {
-		snprintf(err, WATCHER_ERRLEN, n ? "%s: more than 256 profiles" :
-		    "%s: no profiles (create one with knockknock-genprofile)",
-		    pdir);
+	if (n > WATCHER_PROFILES_MAX) {
+		snprintf(err, WATCHER_ERRLEN, "%s: more than 256 profiles", pdir);
 		goto out;
 	}
-	if ((w->v = calloc((size_t)n, sizeof(*w->v))) == NULL) {
+	if (n > 0 && (w->v = calloc((size_t)n, sizeof(*w->v))) == NULL) {
 		snprintf(err, WATCHER_ERRLEN, "out of memory");
 		goto out;
 	}
 	for (i = 0; i < n; i++) {
 		if (snprintf(dir, sizeof(dir), "%s/%s", pdir,
-		    names[i]->d_name) >= (int)sizeof(dir) ||
-		    watcher_add(w, dir, c, live, err) == -1)
+		    names[i]->d_name) >= (int)sizeof(dir)) {
+			snprintf(err, WATCHER_ERRLEN, "%.*s...: path too long",
+			    64, dir);
 			goto out;
+		}
+		/* A README beside the profiles is no profile (as in 0.5). */
+		if (not_dir(dir)) {
+			log_info("%s: not a directory, so not a profile", dir);
+			continue;
+		}
+		if (watcher_add(w, dir, c, live, err) == -1)
+			goto out;
+	}
+	if (w->n == 0) {
+		snprintf(err, WATCHER_ERRLEN, "%s: no profiles (create one "
+		    "with knockknock-genprofile)", pdir);
+		goto out;
 	}
 	ret = 0;
 out:

@@ -45,6 +45,7 @@ static void
 check_port_unused(const char *profiles_dir, uint16_t port)
 {
 	char		 dir[PATH_MAX], e[PROFILE_ERRLEN];
+	struct stat	 st;
 	struct dirent	*de;
 	DIR		*d;
 	uint16_t	 other;
@@ -60,6 +61,9 @@ check_port_unused(const char *profiles_dir, uint16_t port)
 		if (snprintf(dir, sizeof(dir), "%s/%s", profiles_dir,
 		    de->d_name) >= (int)sizeof(dir))
 			errx(1, "%s/%s: path too long", profiles_dir, de->d_name);
+		/* A README beside the profiles is no profile (as in 0.5). */
+		if (stat(dir, &st) == 0 && !S_ISDIR(st.st_mode))
+			continue;
 		if (profile_knock_port(dir, &other, e) == -1)
 			errx(1, "cannot check the other profiles' knock ports: %s", e);
 		if (other == port)
@@ -69,10 +73,16 @@ check_port_unused(const char *profiles_dir, uint16_t port)
 	closedir(d);
 }
 
+/* Create PATH with exactly MODE if it is missing: not narrowed by the
+ * umask of 077 that the profile's files are made under. */
 static void
 make_dir(const char *path, mode_t mode)
 {
-	if (mkdir(path, mode) == -1 && errno != EEXIST)
+	mode_t	old = umask(0);
+	int	rc = mkdir(path, mode);
+
+	umask(old);
+	if (rc == -1 && errno != EEXIST)
 		err(1, "%s", path);
 }
 

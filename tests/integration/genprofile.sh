@@ -46,6 +46,11 @@ check "keys differ between profiles" $gen -C "$tmp" bob 667
 check "fresh keys" test "$(cat "$p/cipher.key")" != "$(cat "$tmp/profiles/bob/cipher.key")"
 check "cipher and mac keys differ" test "$(cat "$p/cipher.key")" != "$(cat "$p/mac.key")"
 
+check "a new DIR is 0755" $gen -C "$tmp/new" carol 668
+check "  ... and DIR/profiles 0700" test "$(stat -c %a "$tmp/new")/$(stat -c %a "$tmp/new/profiles")" = 755/700
+echo notes >"$tmp/profiles/README"
+check "a file beside the profiles is no profile" $gen -C "$tmp" dave 669
+
 before=$(ls -R "$tmp" | md5sum)
 refuses "existing name" "already exists" $gen -C "$tmp" alice 700
 refuses "knock port in use" "knock port 666 is already used by profile alice" $gen -C "$tmp" carol 666

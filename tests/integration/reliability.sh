@@ -351,6 +351,25 @@ part_badfiles() {
 	newcase duplicate-knock-port
 	cp -a "$BP" "$BD/profiles/bob"	# genprofile refuses a used port
 	refused duplicate-knock-port "profiles alice and bob both use knock port $kp"
+	# A file beside the profiles is no profile, as in 0.5: named, skipped.
+	local skip
+	newcase file-beside-profile
+	echo notes >"$BD/profiles/README"
+	skip="knockknock-daemon: $BD/profiles/README: not a directory, so not a profile"
+	rc=0
+	out=$(timeout 3 "$DAEMON" -C "$BD" --check 2>"$TMP/bad.stderr") || rc=$?
+	expect "6 file-beside-profile: --check passes and names it" \
+	    "0|configuration OK|$skip" \
+	    "$rc|$(printf '%s\n' "$out" | tail -n 1)|$(cat "$TMP/bad.stderr")"
+	newcase only-a-file
+	rm -r "$BP"
+	echo notes >"$BD/profiles/README"
+	rc=0
+	timeout 3 "$DAEMON" -C "$BD" --check >/dev/null 2>"$TMP/bad.stderr" ||
+	    rc=$?
+	expect "6 only-a-file: --check" "1|${skip//file-beside-profile/only-a-file}
+knockknock-daemon: $BD/profiles: no profiles (create one with knockknock-genprofile)" \
+	    "$rc|$(cat "$TMP/bad.stderr")"
 	newcase no-profiles
 	rm -r "$BP"
 	refused no-profiles "@/profiles: no profiles (create one with knockknock-genprofile)"
