@@ -822,15 +822,20 @@ find_token(const char *line, const char *from, const char *end,
 }
 
 /*
- * The first token beginning "IN=" starts the record: the kernel prints the
- * log prefix immediately before it, so the prefix must end in a blank (as
- * "knockknock: " does) for its record to be found.  Only the first one is
- * tried: a later "IN=" may be where a user's text begins.
+ * The first token beginning "IN=" starts the record.  The kernel prints the
+ * log prefix immediately before it, so a prefix that does not end in a
+ * blank ("knock" where "knock: " was meant) glues the two: only when no
+ * token begins "IN=" is the first "IN=" inside a word taken, as knockknock
+ * 0.5 took such records too.  Either way one start is tried, never a later
+ * one (a later "IN=" may be where a user's text begins), and the strict
+ * grammar from there on decides.
  */
 static const char *
 record_start(const char *p, size_t len)
 {
-	return find_token(p, p, p + len, "IN=", 3);
+	const char	*s = find_token(p, p, p + len, "IN=", 3);
+
+	return s != NULL ? s : memmem(p, len, "IN=", 3);
 }
 
 int

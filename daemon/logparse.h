@@ -50,7 +50,7 @@ int	logparse_dpt(const char *p, size_t len, uint16_t *dpt);
 
 /*
  * Split a /dev/kmsg record "PRI,SEQ,TS,FLAGS;MESSAGE[\n continuation...]".
- * Accepts only facility 0 (kernel), so no user process can forge a record.
+ * Accepts only facility 0 (kernel), which no user process can write directly.
  * Returns 0 with *msg, *msglen (the first line of MESSAGE) and *seq, or -1
  * with *errstr ("not from the kernel", "malformed kmsg header").
  */

@@ -15,6 +15,8 @@
 #include "daemon/logsrc.h"
 
 #define KERNLOG_DEFAULT	"/var/log/kern.log"
+#define ALL_NETNS	"/proc/sys/net/netfilter/nf_log_all_netns"
+#define MAX_USERNS	"/proc/sys/user/max_user_namespaces"
 
 struct logsrc {
 	struct kmsg		*kmsg;	/* exactly one of these two */
@@ -133,4 +135,38 @@ logsrc_close(struct logsrc *s)
 	kmsg_close(s->kmsg);
 	kernlog_close(s->file);
 	free(s);
+}
+
+/* The first byte of a /proc/sys file, or 0 if it cannot be read. */
+static char
+sysctl_first(const char *path)
+{
+	char	c = 0;
+	FILE	*f;
+
+	if ((f = fopen(path, "re")) == NULL)
+		return 0;
+	if (fread(&c, 1, 1, f) != 1)
+		c = 0;
+	fclose(f);
+	return c;
+}
+
+const char *
+logsrc_netns_warning(void)
+{
+	if (sysctl_first(ALL_NETNS) != '1')
+		return NULL;
+	if (sysctl_first(MAX_USERNS) == '0')
+		return "net.netfilter.nf_log_all_netns is 1: the kernel logs "
+		    "the LOG rules of every network namespace, so a process "
+		    "with CAP_NET_ADMIN in another one (a container) can "
+		    "write a record that reads as a knock from any address; "
+		    "set it to 0 unless this daemon runs in a network "
+		    "namespace of its own";
+	return "net.netfilter.nf_log_all_netns is 1: the kernel logs the LOG "
+	    "rules of every network namespace, and any user can make one (in "
+	    "a user namespace) and write a record that reads as a knock from "
+	    "any address; set it to 0 unless this daemon runs in a network "
+	    "namespace of its own";
 }

@@ -2,7 +2,8 @@
 /*
  * Log sources: where the daemon reads the kernel's netfilter LOG records.
  *  - /dev/kmsg: one record per read(); only facility 0 (kernel) records are
- *    passed on, so no user process can forge one; EPIPE (records overwritten
+ *    passed on, which no user process can write directly (but see
+ *    logsrc_netns_warning()); EPIPE (records overwritten
  *    in the ring buffer) is counted and logged, never fatal.
  *  - a syslog file such as /var/log/kern.log, followed with inotify (no
  *    polling) across rotation by rename (old file read to its end, then the
@@ -49,6 +50,15 @@ int	logsrc_open_scan(struct logsrc **out, const char *path,
 
 /* The descriptor to poll() for POLLIN. */
 int	logsrc_fd(const struct logsrc *s);
+
+/*
+ * NULL, or why the kernel's records cannot be trusted on this host: with
+ * net.netfilter.nf_log_all_netns = 1 the kernel logs the LOG rules of
+ * every network namespace, and whoever can make one (any user, where user
+ * namespaces are allowed) can write a record that reads as a knock from
+ * any address.  A one-line warning for startup.
+ */
+const char *logsrc_netns_warning(void);
 
 /* "/dev/kmsg" or the file's path. */
 const char *logsrc_name(const struct logsrc *s);

@@ -214,8 +214,12 @@ watcher_line(void *ctx, const char *line, size_t len)
 		return;
 	if (logparse_dpt(line, len, &dpt) == -1 || !port_is_knock(w, dpt))
 		return;
-	if (logparse_line(line, len, &rec, &errstr) == -1 ||
-	    (v = watcher_profile(w, rec.dpt)) == NULL)
+	if (logparse_line(line, len, &rec, &errstr) == -1) {
+		w->unusable++;
+		w->unusable_why = errstr;
+		return;
+	}
+	if ((v = watcher_profile(w, rec.dpt)) == NULL)
 		return;
 	if (verify_knock(v, &rec.f, &port, &next) == -1) {
 		w->failed++;
@@ -233,6 +237,26 @@ now_ms(void)
 	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
 }
 
+/*
+ * Records for a knock port that are no knock: not SYNs (a scan), or a LOG
+ * rule that cannot carry one (without TCP sequence numbers every knock is
+ * lost), so the reason is worth a line.
+ */
+static void
+report_unusable(struct watcher *w, const char *when)
+{
+	uint64_t	n = w->unusable - w->unusable_reported;
+
+	if (n == 0)
+		return;
+	log_info("%llu record%s for a knock port%s %s no knock (the last: "
+	    "%s)%s", (unsigned long long)n, n == 1 ? "" : "s", when,
+	    n == 1 ? "was" : "were", w->unusable_why,
+	    strcmp(w->unusable_why, "SEQ missing") == 0 ?
+	    "; does the LOG rule log TCP sequence numbers?" : "");
+	w->unusable_reported = w->unusable;
+}
+
 static void
 watcher_summary(struct watcher *w, const struct logsrc *src)
 {
@@ -241,6 +265,7 @@ watcher_summary(struct watcher *w, const struct logsrc *src)
 	if (w->failed != w->failed_reported)
 		log_info("%llu failed knocks in the last minute",
 		    (unsigned long long)(w->failed - w->failed_reported));
+	report_unusable(w, " in the last minute");
 	if (lost != w->lost_reported)
 		log_info("%s: records overwritten %llu times in the last "
 		    "minute; knocks may have been lost", logsrc_name(src),
@@ -333,6 +358,7 @@ watcher_scan(struct watcher *w, struct logsrc *src)
 	}
 	if (r == -1)
 		return 1;
+	report_unusable(w, "");
 	printf("lines=%llu knocks=%llu\n", (unsigned long long)w->lines,
 	    (unsigned long long)w->knocks);
 	return fflush(stdout) == 0 ? 0 : 1;

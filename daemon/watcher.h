@@ -28,6 +28,9 @@ struct watcher {
 	uint64_t	 knocks;	/* honoured */
 	uint64_t	 failed;	/* at a knock port, but no match */
 	uint64_t	 failed_reported;
+	uint64_t	 unusable;	/* at a knock port, but no record */
+	uint64_t	 unusable_reported;
+	const char	*unusable_why;	/* the last one's (static) reason */
 	uint64_t	 lost_reported;	/* log source overwrites */
 };
 

@@ -18,8 +18,8 @@
 # never touched.  The script removes what it made (processes, namespaces,
 # temporary files) when it ends, also on failure and on Ctrl-C.  It sets
 # net.netfilter.nf_log_all_netns=1, without which the kernel drops LOG
-# records from inside a namespace, and leaves it set (other tests running
-# at the same time may rely on it).  Exit status: 0 when every step passed.
+# records from inside a namespace, and puts back the value it found when it
+# ends.  Exit status: 0 when every step passed.
 set -u
 cd "$(dirname "$0")/.." || exit 1
 
@@ -87,8 +87,12 @@ cleanup() {
 		done
 		ip netns del "$ns" 2>/dev/null
 	done
+	# Every namespace's LOG rules reach the kernel log while it is 1:
+	# put back what was there.
+	case $all_netns_was in 0) sysctl -qw net.netfilter.nf_log_all_netns=0 ;; esac
 	[ -n "$TMP" ] && rm -rf "$TMP"
 }
+all_netns_was=
 trap cleanup EXIT
 trap 'echo; echo "demo: interrupted"; exit 130' INT
 trap 'exit 143' TERM
@@ -182,6 +186,7 @@ no_grant() { ! has_grant; }
 
 echo "knockknock demo ($FIREWALL): server $SRV_ADDR, client $CLI_ADDR, protected port tcp/$PORT"
 
+all_netns_was=$(cat /proc/sys/net/netfilter/nf_log_all_netns)
 sysctl -qw net.netfilter.nf_log_all_netns=1 ||
     die "cannot set net.netfilter.nf_log_all_netns=1"
 made_ns="$NS_S $NS_C"

@@ -21,7 +21,7 @@
 #
 # Needs root.  Only the namespaces made here carry traffic.  It sets
 # net.netfilter.nf_log_all_netns=1 (namespaced LOG rules reach the kernel
-# log) and leaves it set: other tests may be relying on it concurrently.
+# log) and puts back the value it found when it ends.
 set -eu
 cd "$(dirname "$0")/../.."
 
@@ -43,7 +43,7 @@ ZERO_KEY=AAAAAAAAAAAAAAAAAAAAAA==	# base64 of 16 zero bytes
 HINT="knockknock: cannot open a raw socket: Operation not permitted; run as \
 root, or as root once: setcap cap_net_raw+ep \$(command -v knockknock)"
 
-pass=0 fail=0 finished=0
+pass=0 fail=0 finished=0 all_netns_was=
 tmp=$(mktemp -d /tmp/kk-client.XXXXXX)
 cleanup() {
 	if [ "$finished" = 0 ]; then
@@ -56,6 +56,8 @@ cleanup() {
 		done
 		ip netns del "$ns" 2>/dev/null || true
 	done
+	# Put back what was there (run.sh sets it once for every suite).
+	case $all_netns_was in 0) sysctl -qw net.netfilter.nf_log_all_netns=0 ;; esac
 	rm -rf "$tmp"
 }
 trap cleanup EXIT
@@ -183,6 +185,7 @@ expect_eq "decoder: wrong counter rejected" \
     "$(decrypt $ZERO_KEY $ZERO_KEY 1 26367 2232808612 3473567627 61342)" bad
 
 # ---- topology ----
+all_netns_was=$(cat /proc/sys/net/netfilter/nf_log_all_netns)
 sysctl -q -w net.netfilter.nf_log_all_netns=1
 ip netns add "$C"
 ip netns add "$S"

@@ -52,11 +52,26 @@ cleanup() {
 	for pid in "${PIDS[@]}"; do wait "$pid" 2>/dev/null || true; done
 	ip netns del "$NS_S" 2>/dev/null || true
 	ip netns del "$NS_C" 2>/dev/null || true
+	all_netns_restore
 	rm -rf "$TMP"
 }
 
-topology_up() {
+# nf_log_all_netns=1 lets every network namespace write kernel LOG records
+# (see Security notes in README.md): set it for the test, and put back what
+# was there when the test ends.  A run of tests/integration/run.sh sets it
+# once for all the suites, which then find it set and leave it.
+ALL_NETNS_WAS=
+all_netns_on() {
+	ALL_NETNS_WAS=$(cat /proc/sys/net/netfilter/nf_log_all_netns)
 	sysctl -qw net.netfilter.nf_log_all_netns=1
+}
+all_netns_restore() {
+	[ -z "$ALL_NETNS_WAS" ] || [ "$ALL_NETNS_WAS" = 1 ] ||
+	    sysctl -qw net.netfilter.nf_log_all_netns="$ALL_NETNS_WAS"
+}
+
+topology_up() {
+	all_netns_on
 	ip netns add "$NS_S"
 	ip netns add "$NS_C"
 	# Both ends are made inside the namespaces: nothing in the root one.

@@ -238,6 +238,27 @@ part_badfiles() {
 	newcase sanity
 	check "6 the good DIR passes --check" eval \
 	    '"$DAEMON" -C "$BD" --check | grep -q -x "configuration OK"'
+	# nf_log_all_netns: one warning line when it is 1, none when 0, told
+	# by a file bound over the sysctl in a private mount namespace (the
+	# host's setting is not touched).
+	local v n
+	for v in 0 1; do
+		echo "$v" >"$TMP/all_netns.$v"
+		n=$(unshare -m sh -c 'mount --bind "$0" /proc/sys/net/netfilter/nf_log_all_netns && exec "$@"' \
+		    "$TMP/all_netns.$v" "$DAEMON" -C "$BD" --check 2>&1 |
+		    grep -c '^warning: net.netfilter.nf_log_all_netns is 1: the kernel logs the LOG rules of every network namespace') || true
+		expect "6 nf_log_all_netns=$v: --check warns" "$v" "$n"
+	done
+	# A knock-port record that is no knock is told, with the reason: here
+	# a LOG rule without TCP sequence numbers, which would lose every knock.
+	printf '%s\n' "Nov 24 10:00:00 host kernel: kk: IN=eth0 OUT= MAC= SRC=10.1.2.3 DST=10.1.2.4 LEN=40 TOS=0x00 PREC=0x00 TTL=64 ID=1 PROTO=TCP SPT=1000 DPT=$kp WINDOW=1 RES=0x00 SYN URGP=0" \
+	    >"$TMP/noseq.log"
+	rc=0
+	out=$("$DAEMON" -C "$BD" --scan "$TMP/noseq.log" 2>"$TMP/bad.stderr") ||
+	    rc=$?
+	expect "6 --scan: a record without SEQ is named" \
+	    "0|lines=1 knocks=0|knockknock-daemon: 1 record for a knock port was no knock (the last: SEQ missing); does the LOG rule log TCP sequence numbers?" \
+	    "$rc|$out|$(cat "$TMP/bad.stderr")"
 	local C="[main]\n"
 	local K="(expected delay, error_window, log_source, kmsg_poll_ms, firewall, user or group)"
 

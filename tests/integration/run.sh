@@ -12,6 +12,15 @@ if [ "$(id -u)" != 0 ]; then
 	exit 0
 fi
 
+# Namespaced LOG rules reach the kernel log only with nf_log_all_netns=1,
+# which lets every namespace write kernel records: set it once here, so
+# that no suite puts it back while the next one starts, and put back what
+# was there at the end.
+all_netns_was=$(cat /proc/sys/net/netfilter/nf_log_all_netns)
+trap 'case $all_netns_was in 0) sysctl -qw net.netfilter.nf_log_all_netns=0 ;; esac' EXIT
+trap 'exit 1' INT TERM HUP
+sysctl -qw net.netfilter.nf_log_all_netns=1
+
 pass=0 fail=0 failed=
 for t in tests/integration/*.sh; do
 	# daemon.sh is the suite the four daemon-*.sh wrappers parameterise.
