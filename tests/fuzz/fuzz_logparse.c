@@ -7,7 +7,8 @@
  * parsers disagree: an accepted record must pass the DPT pre-filter with the
  * same port, and must point only inside the input.  It also checks the
  * shape of every accepted record by means of its own: IN= is the first
- * token and OUT= the second, DPT= is there once, every byte from IN= on is
+ * token (or, when no token begins "IN=", the first "IN=" glued to a log
+ * prefix) and OUT= the second, DPT= is there once, every byte from IN= on is
  * printable with no '[' or ']' (a segfault report's "[BASE+SIZE]"), and the
  * record ends where nf_log ends one (URGP=, TCP options, GID= or MARK=).
  *
@@ -44,6 +45,10 @@ check_shape(const char *p, size_t len)
 
 	for (i = 0; i + 3 <= len && in == NULL; i++)
 		if ((i == 0 || p[i - 1] == ' ') && memcmp(p + i, "IN=", 3) == 0)
+			in = p + i;
+	/* no token "IN=": a prefix glued to it, the first "IN=" anywhere */
+	for (i = 0; i + 3 <= len && in == NULL; i++)
+		if (memcmp(p + i, "IN=", 3) == 0)
 			in = p + i;
 	if (in == NULL)
 		abort();
