@@ -162,11 +162,12 @@ logsrc_netns_warning(void)
 		    "the LOG rules of every network namespace, so a process "
 		    "with CAP_NET_ADMIN in another one (a container) can "
 		    "write a record that reads as a knock from any address; "
-		    "set it to 0 unless this daemon runs in a network "
-		    "namespace of its own";
+		    "set it to 0, unless this daemon runs in a network "
+		    "namespace of its own, which needs it and bears this risk";
 	return "net.netfilter.nf_log_all_netns is 1: the kernel logs the LOG "
-	    "rules of every network namespace, and any user can make one (in "
-	    "a user namespace) and write a record that reads as a knock from "
-	    "any address; set it to 0 unless this daemon runs in a network "
-	    "namespace of its own";
+	    "rules of every network namespace, so where unprivileged user "
+	    "namespaces are allowed any user can make one and write a record "
+	    "that reads as a knock from any address; set it to 0, unless this "
+	    "daemon runs in a network namespace of its own, which needs it and "
+	    "bears this risk";
 }

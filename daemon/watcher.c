@@ -94,7 +94,8 @@ watcher_load(struct watcher *w, const char *confdir, const struct config *c,
 		return -1;
 	}
 	if (n > WATCHER_PROFILES_MAX) {
-		snprintf(err, WATCHER_ERRLEN, "%s: more than 256 profiles", pdir);
+		snprintf(err, WATCHER_ERRLEN, "%s: more than 256 profiles",
+		    pdir);
 		goto out;
 	}
 	if (n > 0 && (w->v = calloc((size_t)n, sizeof(*w->v))) == NULL) {
@@ -217,6 +218,7 @@ watcher_line(void *ctx, const char *line, size_t len)
 	if (logparse_line(line, len, &rec, &errstr) == -1) {
 		w->unusable++;
 		w->unusable_why = errstr;
+		w->noseq += strcmp(errstr, "SEQ missing") == 0;
 		return;
 	}
 	if ((v = watcher_profile(w, rec.dpt)) == NULL)
@@ -252,9 +254,10 @@ report_unusable(struct watcher *w, const char *when)
 	log_info("%llu record%s for a knock port%s %s no knock (the last: "
 	    "%s)%s", (unsigned long long)n, n == 1 ? "" : "s", when,
 	    n == 1 ? "was" : "were", w->unusable_why,
-	    strcmp(w->unusable_why, "SEQ missing") == 0 ?
-	    "; does the LOG rule log TCP sequence numbers?" : "");
+	    w->noseq != w->noseq_reported ? "; some lacked SEQ: does the LOG "
+	    "rule log TCP sequence numbers?" : "");
 	w->unusable_reported = w->unusable;
+	w->noseq_reported = w->noseq;
 }
 
 static void

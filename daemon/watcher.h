@@ -31,6 +31,8 @@ struct watcher {
 	uint64_t	 unusable;	/* at a knock port, but no record */
 	uint64_t	 unusable_reported;
 	const char	*unusable_why;	/* the last one's (static) reason */
+	uint64_t	 noseq;		/* of those, "SEQ missing" */
+	uint64_t	 noseq_reported;
 	uint64_t	 lost_reported;	/* log source overwrites */
 };
 

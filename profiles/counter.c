@@ -101,7 +101,10 @@ counter_write_tmp(int dirfd, const char *buf, size_t len)
 {
 	int	fd, saved;
 
-	fd = openat(dirfd, "counter.tmp", O_WRONLY | O_CREAT | O_TRUNC |
+	/* A fresh file of our own, never one left there by someone else. */
+	if (unlinkat(dirfd, "counter.tmp", 0) == -1 && errno != ENOENT)
+		return -1;
+	fd = openat(dirfd, "counter.tmp", O_WRONLY | O_CREAT | O_EXCL |
 	    O_NOFOLLOW | O_CLOEXEC, 0600);
 	if (fd == -1)
 		return -1;

@@ -1,11 +1,12 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 /*
  * Profile directories, byte-compatible with knockknock 0.5 (DESIGN.md §4).
- * The directory is opened once, following links as 0.5 did, and every
+ * The directory is opened once, following a link of the reader's own as
+ * 0.5 did, and must be the reader's and writable by no one else; every
  * file is then read (and the client's counter replaced) in that directory,
  * whatever happens to its path meanwhile.  Every file is untrusted input:
- * opened without following links, required
- * to be a regular file owned by the reader and writable by no one else,
+ * opened without following links, required to be a regular file owned by
+ * the reader and writable by no one else,
  * read into a fixed buffer, and decoded exactly, with nothing trailing.
  * Key files must not be readable by group or others either.
  * Key material is wiped on every path.
@@ -112,8 +113,9 @@ profile_name_valid(const char *name, const char **errstr)
 
 /*
  * Read the whole small file DIRFD/FILE (PATH in messages) into buf, which
- * must hold cap + 1 bytes (one more than allowed, to see an over-long file).  `secret` files
- * must not be accessible to group or others, as ssh requires of its keys.
+ * must hold cap + 1 bytes (one more than allowed, to see an over-long
+ * file).  `secret` files must not be accessible to group or others, as ssh
+ * requires of its keys.
  */
 static int
 read_small(int dirfd, const char *file, const char *path, char *buf,
@@ -297,6 +299,42 @@ profile_set_name(struct profile *p, const char *dir)
 	snprintf(p->name, sizeof(p->name), "%s", basename(copy));
 }
 
+/*
+ * Whoever can write the directory can swap its files; whoever owns a link
+ * to it chooses the profile: a link in a user's ~/.knockknock must not
+ * lend root's profile for another host to a root client.
+ */
+static int
+dir_is_safe(int fd, const char *dir, char err[static PROFILE_ERRLEN])
+{
+	struct stat	st;
+
+	if (lstat(dir, &st) == 0 && S_ISLNK(st.st_mode) &&
+	    st.st_uid != geteuid()) {
+		snprintf(err, PROFILE_ERRLEN, "%s: a link owned by uid %u, not "
+		    "by the user reading it (uid %u)", dir,
+		    (unsigned int)st.st_uid, (unsigned int)geteuid());
+		return -1;
+	}
+	if (fstat(fd, &st) == -1) {
+		snprintf(err, PROFILE_ERRLEN, "%s: %s", dir, strerror(errno));
+		return -1;
+	}
+	if (st.st_uid != geteuid()) {
+		snprintf(err, PROFILE_ERRLEN, "%s: owned by uid %u, not by the "
+		    "user reading it (uid %u)", dir, (unsigned int)st.st_uid,
+		    (unsigned int)geteuid());
+		return -1;
+	}
+	if ((st.st_mode & 022) != 0) {
+		snprintf(err, PROFILE_ERRLEN, "%s: writable by group or others "
+		    "(mode %03o); run chmod 700 on it", dir,
+		    (unsigned int)(st.st_mode & 0777));
+		return -1;
+	}
+	return 0;
+}
+
 int
 profile_open(const char *dir, char err[static PROFILE_ERRLEN])
 {
@@ -306,6 +344,12 @@ profile_open(const char *dir, char err[static PROFILE_ERRLEN])
 		saved = errno;
 		snprintf(err, PROFILE_ERRLEN, "%s: %s", dir, strerror(errno));
 		errno = saved;
+		return -1;
+	}
+	if (dir_is_safe(fd, dir, err) == -1) {
+		close(fd);
+		errno = EPERM;
+		return -1;
 	}
 	return fd;
 }

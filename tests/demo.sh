@@ -87,12 +87,10 @@ cleanup() {
 		done
 		ip netns del "$ns" 2>/dev/null
 	done
-	# Every namespace's LOG rules reach the kernel log while it is 1:
-	# put back what was there.
-	case $all_netns_was in 0) sysctl -qw net.netfilter.nf_log_all_netns=0 ;; esac
+	all_netns_off
 	[ -n "$TMP" ] && rm -rf "$TMP"
 }
-all_netns_was=
+. tests/allnetns.sh
 trap cleanup EXIT
 trap 'echo; echo "demo: interrupted"; exit 130' INT
 trap 'exit 143' TERM
@@ -186,8 +184,7 @@ no_grant() { ! has_grant; }
 
 echo "knockknock demo ($FIREWALL): server $SRV_ADDR, client $CLI_ADDR, protected port tcp/$PORT"
 
-all_netns_was=$(cat /proc/sys/net/netfilter/nf_log_all_netns)
-sysctl -qw net.netfilter.nf_log_all_netns=1 ||
+all_netns_on ||
     die "cannot set net.netfilter.nf_log_all_netns=1"
 made_ns="$NS_S $NS_C"
 ip netns add "$NS_S" && ip netns add "$NS_C" || die "cannot create the namespaces"

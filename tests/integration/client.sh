@@ -43,7 +43,8 @@ ZERO_KEY=AAAAAAAAAAAAAAAAAAAAAA==	# base64 of 16 zero bytes
 HINT="knockknock: cannot open a raw socket: Operation not permitted; run as \
 root, or as root once: setcap cap_net_raw+ep \$(command -v knockknock)"
 
-pass=0 fail=0 finished=0 all_netns_was=
+pass=0 fail=0 finished=0
+. tests/allnetns.sh
 tmp=$(mktemp -d /tmp/kk-client.XXXXXX)
 cleanup() {
 	if [ "$finished" = 0 ]; then
@@ -56,8 +57,7 @@ cleanup() {
 		done
 		ip netns del "$ns" 2>/dev/null || true
 	done
-	# Put back what was there (run.sh sets it once for every suite).
-	case $all_netns_was in 0) sysctl -qw net.netfilter.nf_log_all_netns=0 ;; esac
+	all_netns_off
 	rm -rf "$tmp"
 }
 trap cleanup EXIT
@@ -185,8 +185,7 @@ expect_eq "decoder: wrong counter rejected" \
     "$(decrypt $ZERO_KEY $ZERO_KEY 1 26367 2232808612 3473567627 61342)" bad
 
 # ---- topology ----
-all_netns_was=$(cat /proc/sys/net/netfilter/nf_log_all_netns)
-sysctl -q -w net.netfilter.nf_log_all_netns=1
+all_netns_on
 ip netns add "$C"
 ip netns add "$S"
 ip link add "kkc$$" netns "$C" type veth peer name "kks$$" netns "$S"
@@ -318,6 +317,22 @@ cbefore=$(counter "$prof")
 
 kk "$home" -p 22 10.66.0.9
 expect_error "no profile" 1 "knockknock: no profile for 10.66.0.9 in $home/.knockknock/10.66.0.9 (copy it from the server's /etc/knockknock.d/profiles/NAME/)" "$prof"
+
+# A link to a profile that someone else owns is refused: planted in a
+# user's ~/.knockknock it could lend root's profile for another host to a
+# root client.  A profile directory others may write to is refused too.
+ohome=$tmp/ohome
+mkdir -m 700 "$ohome" "$ohome/.knockknock"
+ln -s "$rprof" "$ohome/.knockknock/$SADDR"
+chown -h nobody "$ohome/.knockknock/$SADDR"
+cbefore=$(counter "$rprof")
+kk "$ohome" -p 8080 "$SADDR"
+expect_error "a link owned by another user" 1 "knockknock: $ohome/.knockknock/$SADDR: a link owned by uid $(id -u nobody), not by the user reading it (uid 0)" "$rprof"
+chmod 770 "$rprof"
+kk "$rhome" -p 8080 "$SADDR"
+expect_error "a profile directory others may write" 1 "knockknock: $rprof: writable by group or others (mode 770); run chmod 700 on it" "$rprof"
+chmod 700 "$rprof"
+cbefore=$(counter "$prof")
 
 for p in 0 65536 22x -1 " 22" ""; do
 	kk "$home" -p "$p" "$SADDR"

@@ -52,23 +52,12 @@ cleanup() {
 	for pid in "${PIDS[@]}"; do wait "$pid" 2>/dev/null || true; done
 	ip netns del "$NS_S" 2>/dev/null || true
 	ip netns del "$NS_C" 2>/dev/null || true
-	all_netns_restore
+	all_netns_off
 	rm -rf "$TMP"
 }
 
-# nf_log_all_netns=1 lets every network namespace write kernel LOG records
-# (see Security notes in README.md): set it for the test, and put back what
-# was there when the test ends.  A run of tests/integration/run.sh sets it
-# once for all the suites, which then find it set and leave it.
-ALL_NETNS_WAS=
-all_netns_on() {
-	ALL_NETNS_WAS=$(cat /proc/sys/net/netfilter/nf_log_all_netns)
-	sysctl -qw net.netfilter.nf_log_all_netns=1
-}
-all_netns_restore() {
-	[ -z "$ALL_NETNS_WAS" ] || [ "$ALL_NETNS_WAS" = 1 ] ||
-	    sysctl -qw net.netfilter.nf_log_all_netns="$ALL_NETNS_WAS"
-}
+# nf_log_all_netns=1: set while the test runs, put back after (allnetns.sh).
+. tests/allnetns.sh
 
 topology_up() {
 	all_netns_on

@@ -257,7 +257,7 @@ part_badfiles() {
 	out=$("$DAEMON" -C "$BD" --scan "$TMP/noseq.log" 2>"$TMP/bad.stderr") ||
 	    rc=$?
 	expect "6 --scan: a record without SEQ is named" \
-	    "0|lines=1 knocks=0|knockknock-daemon: 1 record for a knock port was no knock (the last: SEQ missing); does the LOG rule log TCP sequence numbers?" \
+	    "0|lines=1 knocks=0|knockknock-daemon: 1 record for a knock port was no knock (the last: SEQ missing); some lacked SEQ: does the LOG rule log TCP sequence numbers?" \
 	    "$rc|$out|$(cat "$TMP/bad.stderr")"
 	local C="[main]\n"
 	local K="(expected delay, error_window, log_source, kmsg_poll_ms, firewall, user or group)"

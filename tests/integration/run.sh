@@ -12,14 +12,11 @@ if [ "$(id -u)" != 0 ]; then
 	exit 0
 fi
 
-# Namespaced LOG rules reach the kernel log only with nf_log_all_netns=1,
-# which lets every namespace write kernel records: set it once here, so
-# that no suite puts it back while the next one starts, and put back what
-# was there at the end.
-all_netns_was=$(cat /proc/sys/net/netfilter/nf_log_all_netns)
-trap 'case $all_netns_was in 0) sysctl -qw net.netfilter.nf_log_all_netns=0 ;; esac' EXIT
+# nf_log_all_netns=1 held across all the suites, put back at the end.
+. tests/allnetns.sh
+trap all_netns_off EXIT
 trap 'exit 1' INT TERM HUP
-sysctl -qw net.netfilter.nf_log_all_netns=1
+all_netns_on
 
 pass=0 fail=0 failed=
 for t in tests/integration/*.sh; do
