@@ -16,7 +16,6 @@
 
 #define KERNLOG_DEFAULT	"/var/log/kern.log"
 #define ALL_NETNS	"/proc/sys/net/netfilter/nf_log_all_netns"
-#define MAX_USERNS	"/proc/sys/user/max_user_namespaces"
 
 struct logsrc {
 	struct kmsg		*kmsg;	/* exactly one of these two */
@@ -157,17 +156,10 @@ logsrc_netns_warning(void)
 {
 	if (sysctl_first(ALL_NETNS) != '1')
 		return NULL;
-	if (sysctl_first(MAX_USERNS) == '0')
-		return "net.netfilter.nf_log_all_netns is 1: the kernel logs "
-		    "the LOG rules of every network namespace, so a process "
-		    "with CAP_NET_ADMIN in another one (a container) can "
-		    "write a record that reads as a knock from any address; "
-		    "set it to 0, unless this daemon runs in a network "
-		    "namespace of its own, which needs it and bears this risk";
 	return "net.netfilter.nf_log_all_netns is 1: the kernel logs the LOG "
-	    "rules of every network namespace, so where unprivileged user "
-	    "namespaces are allowed any user can make one and write a record "
-	    "that reads as a knock from any address; set it to 0, unless this "
-	    "daemon runs in a network namespace of its own, which needs it and "
-	    "bears this risk";
+	    "rules of every network namespace, so a process with CAP_NET_ADMIN "
+	    "in another one (any user, where unprivileged user namespaces are "
+	    "allowed) can write a record that reads as a knock from any "
+	    "address; set it to 0, unless this daemon runs in a network "
+	    "namespace of its own, which needs it and bears this risk";
 }

@@ -7,7 +7,6 @@
  */
 #include <errno.h>
 #include <fcntl.h>
-#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -47,32 +46,28 @@ verify_fill_macs(struct verifier *v, const char **errstr)
 }
 
 static int
-verify_open_counter(struct verifier *v, const char *dir,
+verify_open_counter(struct verifier *v, int dirfd, const char *dir,
     char err[static PROFILE_ERRLEN])
 {
-	char		path[PATH_MAX];
 	const char	*errstr;
 
-	if (snprintf(path, sizeof(path), "%s/counter", dir) >=
-	    (int)sizeof(path)) {
-		snprintf(err, PROFILE_ERRLEN, "%.256s: path too long", dir);
-		return -1;
-	}
-	v->counter_fd = open(path, O_RDWR | O_NOFOLLOW | O_CLOEXEC);
+	v->counter_fd = openat(dirfd, "counter", O_RDWR | O_NOFOLLOW |
+	    O_CLOEXEC);
 	if (v->counter_fd == -1) {
-		snprintf(err, PROFILE_ERRLEN, "%s: %s", path, strerror(errno));
+		snprintf(err, PROFILE_ERRLEN, "%s/counter: %s", dir,
+		    strerror(errno));
 		return -1;
 	}
 	/* Two daemons on one counter would both honour every knock. */
 	if (flock(v->counter_fd, LOCK_EX | LOCK_NB) == -1) {
-		snprintf(err, PROFILE_ERRLEN, "%s: %s", path,
+		snprintf(err, PROFILE_ERRLEN, "%s/counter: %s", dir,
 		    errno == EWOULDBLOCK ? "in use by another knockknock-daemon"
 		    : strerror(errno));
 		return -1;
 	}
-	/* Trust the file we keep open, not an earlier read of the path. */
+	/* Trust the file we keep open, not an earlier read of it. */
 	if (counter_read_fd(v->counter_fd, &v->prof.counter, &errstr) == -1) {
-		snprintf(err, PROFILE_ERRLEN, "%s: %s", path, errstr);
+		snprintf(err, PROFILE_ERRLEN, "%s/counter: %s", dir, errstr);
 		return -1;
 	}
 	return 0;
@@ -83,14 +78,19 @@ verify_init(struct verifier *v, const char *dir, unsigned int window,
     int open_counter, char err[static PROFILE_ERRLEN])
 {
 	const char	*errstr;
+	int		 dirfd;
 
 	memset(v, 0, sizeof(*v));
 	v->counter_fd = -1;
 	v->window = window;
-	if (profile_load(dir, &v->prof, err) == -1)
+	if ((dirfd = profile_open(dir, err)) == -1)
 		return -1;
-	if (open_counter && verify_open_counter(v, dir, err) == -1)
+	if (profile_load_at(dirfd, dir, &v->prof, err) == -1 ||
+	    (open_counter && verify_open_counter(v, dirfd, dir, err) == -1)) {
+		close(dirfd);
 		goto fail;
+	}
+	close(dirfd);
 	v->ks = calloc(window, sizeof(*v->ks));
 	v->macs = calloc(PORTS, sizeof(*v->macs));
 	if (v->ks == NULL || v->macs == NULL) {

@@ -302,22 +302,24 @@ profile_set_name(struct profile *p, const char *dir)
 /*
  * Whoever can write the directory can swap its files; whoever owns a link
  * to it chooses the profile: a link in a user's ~/.knockknock must not
- * lend root's profile for another host to a root client.
+ * lend root's profile for another host to a root client.  The link is
+ * looked at before the open, and a directory must still be the one looked
+ * at, so that neither can be swapped in between.
  */
 static int
-dir_is_safe(int fd, const char *dir, char err[static PROFILE_ERRLEN])
+dir_is_safe(int fd, const struct stat *lst, const char *dir,
+    char err[static PROFILE_ERRLEN])
 {
 	struct stat	st;
 
-	if (lstat(dir, &st) == 0 && S_ISLNK(st.st_mode) &&
-	    st.st_uid != geteuid()) {
-		snprintf(err, PROFILE_ERRLEN, "%s: a link owned by uid %u, not "
-		    "by the user reading it (uid %u)", dir,
-		    (unsigned int)st.st_uid, (unsigned int)geteuid());
-		return -1;
-	}
 	if (fstat(fd, &st) == -1) {
 		snprintf(err, PROFILE_ERRLEN, "%s: %s", dir, strerror(errno));
+		return -1;
+	}
+	if (!S_ISLNK(lst->st_mode) &&
+	    (st.st_dev != lst->st_dev || st.st_ino != lst->st_ino)) {
+		snprintf(err, PROFILE_ERRLEN, "%s: replaced while being "
+		    "opened", dir);
 		return -1;
 	}
 	if (st.st_uid != geteuid()) {
@@ -338,15 +340,25 @@ dir_is_safe(int fd, const char *dir, char err[static PROFILE_ERRLEN])
 int
 profile_open(const char *dir, char err[static PROFILE_ERRLEN])
 {
-	int	fd, saved;
+	struct stat	lst;
+	int		fd, saved;
 
-	if ((fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) == -1) {
+	if (lstat(dir, &lst) == -1 ||
+	    (fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) == -1) {
 		saved = errno;
 		snprintf(err, PROFILE_ERRLEN, "%s: %s", dir, strerror(errno));
 		errno = saved;
 		return -1;
 	}
-	if (dir_is_safe(fd, dir, err) == -1) {
+	if (S_ISLNK(lst.st_mode) && lst.st_uid != geteuid()) {
+		snprintf(err, PROFILE_ERRLEN, "%s: a link owned by uid %u, not "
+		    "by the user reading it (uid %u)", dir,
+		    (unsigned int)lst.st_uid, (unsigned int)geteuid());
+		close(fd);
+		errno = EPERM;
+		return -1;
+	}
+	if (dir_is_safe(fd, &lst, dir, err) == -1) {
 		close(fd);
 		errno = EPERM;
 		return -1;
