@@ -66,52 +66,93 @@ set_log_source(struct config *c, const char *value, const char **errstr)
 	return 0;
 }
 
+enum key { K_DELAY, K_WINDOW, K_POLL, K_SOURCE, K_FIREWALL, K_USER,
+	K_GROUP, K_COUNT };
+
+static const char *const key_names[K_COUNT] = {
+	[K_DELAY] = "delay", [K_WINDOW] = "error_window",
+	[K_POLL] = "kmsg_poll_ms", [K_SOURCE] = "log_source",
+	[K_FIREWALL] = "firewall", [K_USER] = "user", [K_GROUP] = "group",
+};
+
+/* What the handler fills, and the keys it has seen: each may come once. */
+struct reading {
+	struct config	*c;
+	unsigned int	 seen;		/* 1 << enum key */
+};
+
+static int
+set_number(unsigned int *dst, const char *value, long long min,
+    long long max, const char *why, const char **errstr)
+{
+	long long	v;
+
+	if (ini_number(value, min, max, &v, errstr) == -1) {
+		*errstr = why;
+		return -1;
+	}
+	*dst = (unsigned int)v;
+	return 0;
+}
+
+static int
+set_key(struct config *c, enum key k, const char *value,
+    const char **errstr)
+{
+	_Static_assert(CONFIG_DELAY_MAX == 3600 && CONFIG_WINDOW_MAX == 1000 &&
+	    CONFIG_POLL_MAX == 100,
+	    "the messages below give the limits");
+	switch (k) {
+	case K_DELAY:
+		return set_number(&c->delay_s, value, 1, CONFIG_DELAY_MAX,
+		    "must be a number of seconds, 1 to 3600", errstr);
+	case K_WINDOW:
+		return set_number(&c->error_window, value, 1,
+		    CONFIG_WINDOW_MAX, "must be a number, 1 to 1000", errstr);
+	case K_POLL:
+		return set_number(&c->kmsg_poll_ms, value, 0, CONFIG_POLL_MAX,
+		    "must be a number of milliseconds, 0 to 100", errstr);
+	case K_SOURCE:
+		return set_log_source(c, value, errstr);
+	case K_FIREWALL:
+		return config_firewall_parse(value, &c->firewall, errstr);
+	case K_USER:
+		return copy_name(c->user, sizeof(c->user), value, errstr);
+	case K_GROUP:
+		return copy_name(c->group, sizeof(c->group), value, errstr);
+	case K_COUNT:
+		break;
+	}
+	*errstr = "unknown key";
+	return -1;
+}
+
+/* A key given twice is refused, as in a profile: which one would hold is
+ * a guess a reader of the file should not have to make. */
 static int
 config_handler(void *ctx, const char *section, const char *key,
     const char *value, const char **errstr)
 {
-	struct config	*c = ctx;
-	long long	 v;
+	struct reading	*r = ctx;
+	enum key	 k;
 
-	_Static_assert(CONFIG_DELAY_MAX == 3600 && CONFIG_WINDOW_MAX == 1000 &&
-	    CONFIG_POLL_MAX == 100,
-	    "the messages below give the limits");
 	if (strcmp(section, "main") != 0) {
 		*errstr = "in an unknown section (expected only [main])";
 		return -1;
 	}
-	if (strcmp(key, "delay") == 0) {
-		if (ini_number(value, 1, CONFIG_DELAY_MAX, &v, errstr) == -1) {
-			*errstr = "must be a number of seconds, 1 to 3600";
-			return -1;
-		}
-		c->delay_s = (unsigned int)v;
-	} else if (strcmp(key, "error_window") == 0) {
-		if (ini_number(value, 1, CONFIG_WINDOW_MAX, &v, errstr) == -1) {
-			*errstr = "must be a number, 1 to 1000";
-			return -1;
-		}
-		c->error_window = (unsigned int)v;
-	} else if (strcmp(key, "kmsg_poll_ms") == 0) {
-		if (ini_number(value, 0, CONFIG_POLL_MAX, &v, errstr) == -1) {
-			*errstr = "must be a number of milliseconds, 0 to 100";
-			return -1;
-		}
-		c->kmsg_poll_ms = (unsigned int)v;
-	} else if (strcmp(key, "log_source") == 0)
-		return set_log_source(c, value, errstr);
-	else if (strcmp(key, "firewall") == 0)
-		return config_firewall_parse(value, &c->firewall, errstr);
-	else if (strcmp(key, "user") == 0)
-		return copy_name(c->user, sizeof(c->user), value, errstr);
-	else if (strcmp(key, "group") == 0)
-		return copy_name(c->group, sizeof(c->group), value, errstr);
-	else {
+	for (k = 0; k < K_COUNT && strcmp(key, key_names[k]) != 0; k++)
+		;
+	if (k == K_COUNT) {
 		*errstr = "unknown key (expected delay, error_window, "
 		    "log_source, kmsg_poll_ms, firewall, user or group)";
 		return -1;
 	}
-	return 0;
+	if (r->seen & 1U << k) {
+		*errstr = "given twice";
+		return -1;
+	}
+	r->seen |= 1U << k;
+	return set_key(r->c, k, value, errstr);
 }
 
 static void
@@ -130,15 +171,19 @@ int
 config_load_buf(const char *name, const char *text, size_t len,
     struct config *c, char err[static INI_ERRLEN])
 {
+	struct reading	r = { c, 0 };
+
 	config_defaults(c);
-	return ini_parse_buf(name, text, len, config_handler, c, err);
+	return ini_parse_buf(name, text, len, config_handler, &r, err);
 }
 
 int
 config_load(const char *path, struct config *c, char err[static INI_ERRLEN])
 {
+	struct reading	r = { c, 0 };
+
 	config_defaults(c);
-	if (ini_parse_file(path, config_handler, c, err) == -1) {
+	if (ini_parse_file(path, config_handler, &r, err) == -1) {
 		if (errno == ENOENT)
 			return 0;	/* no file: every default */
 		return -1;

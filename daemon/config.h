@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * The daemon's settings, DIR/config, section [main].  A missing file means
- * all defaults; an unknown key or a bad value is an error naming the file,
- * the line and the key.
+ * all defaults; an unknown key, a key given twice or a bad value is an
+ * error naming the file, the line and the key.
  */
 #ifndef CONFIG_H
 #define CONFIG_H

@@ -263,7 +263,7 @@ run_daemon(const struct options *o)
 	pid_t			 pid, helper;
 
 	if (geteuid() != 0)
-		errx(1, "must be started as root (it forks a root helper that "
+		errx(1, "must be started as root (it sets up the helper that "
 		    "changes the firewall); --check, --scan and "
 		    "--print-firewall need no root");
 	close_inherited();

@@ -150,7 +150,9 @@ main(int argc, char *argv[])
 	}
 	profile_wipe(&p);
 	printf("Profile '%s' written to %s (knock port %lld).\n"
-	    "Install it on each client as ~/.knockknock/HOST/, private to the user:\n"
+	    "Install it on its one client as ~/.knockknock/HOST/ (HOST: the name it\n"
+	    "knocks at), private to the user; .knockknock/HOST must not exist yet:\n"
+	    "  ssh USER@CLIENT 'mkdir -p -m 0700 .knockknock'\n"
 	    "  scp -rp %s USER@CLIENT:.knockknock/HOST\n"
 	    "  (on the client: chmod 700 ~/.knockknock/HOST; chmod 600 ~/.knockknock/HOST/*)\n",
 	    argv[optind], dir, port, dir);

@@ -130,7 +130,8 @@ group = adm" >"$dir/config"
 }
 
 # start_daemon DIR: run the daemon in the foreground in the server
-# namespace, stderr appended to $TMP/daemon.err; wait for a new "ready:".
+# namespace, stderr appended to $TMP/daemon.err; wait for a new "ready:"
+# (up to READY_S seconds, default 5).
 # Sets DAEMON_PID (the parent, which becomes the helper).
 start_daemon() {
 	local n
@@ -142,7 +143,7 @@ start_daemon() {
 	DAEMON_PID=$!
 	disown "$DAEMON_PID"		# bash reaps it, and says nothing on kill -9
 	PIDS+=("$DAEMON_PID")
-	wait_for 5 ready_count_is_above "${n:-0}"
+	wait_for "${READY_S:-5}" ready_count_is_above "${n:-0}"
 }
 ready_count_is_above() {
 	[ "$(grep -c 'ready:' "$TMP/daemon.err" 2>/dev/null)" -gt "$1" ]

@@ -108,4 +108,8 @@ Test(config, rejections)
 	expect_err("[daemon]\ndelay = 3\n",
 	    "2: delay: in an unknown section (expected only [main])");
 	expect_err("delay = 3\n", "1: key outside any [section]");
+	expect_err("[main]\ndelay = 5\nfirewall = iptables\ndelay = 6\n",
+	    "4: delay: given twice");
+	expect_err("[main]\nuser = a\n[main]\nUser = b\n",
+	    "4: user: given twice");
 }
