@@ -150,9 +150,16 @@ watcher_grant(struct watcher *w, struct verifier *v,
 	const char	*errstr;
 
 	inet_ntop(rec->family, rec->src, src, sizeof(src));
+	grant_make(&g, rec->family, rec->src, port);
 	if (w->scan) {
 		verify_commit(v, next);
-		printf("%s %u %s\n", src, (unsigned int)port, v->prof.name);
+		/* As the live daemon would: see below. */
+		if (grant_validate(&g, &errstr) == -1)
+			printf("%s %u %s refused: %s\n", src,
+			    (unsigned int)port, v->prof.name, errstr);
+		else
+			printf("%s %u %s\n", src, (unsigned int)port,
+			    v->prof.name);
 		w->knocks++;
 		return;
 	}
@@ -162,7 +169,6 @@ watcher_grant(struct watcher *w, struct verifier *v,
 		    "refused", v->prof.name, src);
 		return;
 	}
-	grant_make(&g, rec->family, rec->src, port);
 	/*
 	 * The helper exits on a message it refuses (a broken watcher), so a
 	 * genuine knock from an address it will not open for (::, multicast)

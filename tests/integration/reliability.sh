@@ -259,8 +259,22 @@ part_badfiles() {
 	expect "6 --scan: a record without SEQ is named" \
 	    "0|lines=1 knocks=0|knockknock-daemon: 1 record for a knock port was no knock (the last: SEQ missing); some lacked SEQ: does the LOG rule log TCP sequence numbers?" \
 	    "$rc|$out|$(cat "$TMP/bad.stderr")"
+	# A knock that verifies from an address the daemon opens nothing for
+	# is listed by --scan with the reason, as the live daemon logs it.
+	local id sq ak wn
+	read -r id sq ak wn < <(HOME=$TMP/bad-home "$KNOCKKNOCK" -n -p 22 \
+	    "$SRV_ADDR" | sed -E 's/[a-z_]+=//g')
+	printf '%s\n' "Nov 24 10:00:00 host kernel: kk: IN=eth0 OUT= MAC= SRC=127.0.0.1 DST=10.1.2.4 LEN=40 TOS=0x00 PREC=0x00 TTL=64 ID=$id PROTO=TCP SPT=1000 DPT=$kp SEQ=$sq ACK=$ak WINDOW=$wn RES=0x00 SYN URGP=0" \
+	    >"$TMP/loopback.log"
+	rc=0
+	out=$("$DAEMON" -C "$BD" --scan "$TMP/loopback.log" 2>&1) || rc=$?
+	expect "6 --scan: a knock from loopback verifies, and is marked refused" \
+	    "0|127.0.0.1 22 alice refused: loopback address|lines=1 knocks=1" \
+	    "$rc|$(echo "$out" | tr '\n' '|' | sed 's/|$//')"
 	local C="[main]\n"
 	local K="(expected delay, error_window, log_source, kmsg_poll_ms, firewall, user or group)"
+	badconf key-twice "${C}delay = 5\nfirewall = nftables\ndelay = 6\n" \
+	    "@/config:4: delay: given twice"
 
 	badconf unknown-key "${C}delay = 5\ncolour = blue\n" \
 	    "@/config:3: colour: unknown key $K"
