@@ -5,7 +5,7 @@
  * facility 0, which the kernel never lets a process write (a record written
  * to /dev/kmsg gets facility user), so the callback sees only what the kernel
  * itself logged (with nf_log_all_netns=1 that includes the LOG rules of
- * any user's own network namespace: logsrc_netns_warning()).  The records
+ * any user's own network namespace: logsrc_warnings()).  The records
  * themselves are still untrusted text: a packet's sender chooses much of a
  * LOG line.  EPIPE means records were overwritten
  * in the ring buffer before we read them; the kernel then resumes at the

@@ -3,7 +3,7 @@
  * /dev/kmsg as a log source (logsrc.c's kmsg backend).  Every read() returns
  * one record; only facility-0 records, which no user process can write
  * directly, are passed on (a namespace's LOG rule is another matter: see
- * logsrc_netns_warning()).  Records lost to ring buffer overwrites are
+ * logsrc_warnings()).  Records lost to ring buffer overwrites are
  * counted and logged.
  */
 #ifndef KMSG_H

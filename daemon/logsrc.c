@@ -7,6 +7,7 @@
  */
 #include <errno.h>
 #include <stdio.h>
+#include <unistd.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -21,6 +22,7 @@ struct logsrc {
 	struct kmsg		*kmsg;	/* exactly one of these two */
 	struct kernlog		*file;
 	struct logsrc_stats	 stats;
+	char			 fallback[LOGSRC_ERRLEN + 256];	/* or "" */
 };
 
 static struct logsrc *
@@ -41,8 +43,13 @@ open_auto(struct logsrc *s, char err[static LOGSRC_ERRLEN])
 
 	if (kmsg_open(&s->kmsg, &s->stats, kerr) == 0)
 		return 0;
-	if (kernlog_open(&s->file, KERNLOG_DEFAULT, &s->stats, err) == 0)
+	if (kernlog_open(&s->file, KERNLOG_DEFAULT, &s->stats, err) == 0) {
+		snprintf(s->fallback, sizeof(s->fallback), "log_source auto: "
+		    "%.256s; reading " KERNLOG_DEFAULT " instead, where local "
+		    "users may be able to forge lines: set log_source = kmsg, "
+		    "or to the file, to choose", kerr);
 		return 0;
+	}
 	/* Both reasons: either may be the one the operator must fix. */
 	snprintf(err + strlen(err), LOGSRC_ERRLEN - strlen(err),
 	    " (and %.256s)", kerr);
@@ -151,15 +158,37 @@ sysctl_first(const char *path)
 	return c;
 }
 
-const char *
-logsrc_netns_warning(void)
+#define FORGERY	"the kernel logs the LOG rules of every network " \
+	"namespace, so a process with CAP_NET_ADMIN in another one (any user, " \
+	"where unprivileged user namespaces are allowed) can write a record " \
+	"that passes for a knock sent from any address"
+
+static const char *
+netns_warning(void)
 {
-	if (sysctl_first(ALL_NETNS) != '1')
-		return NULL;
-	return "net.netfilter.nf_log_all_netns is 1: the kernel logs the LOG "
-	    "rules of every network namespace, so a process with CAP_NET_ADMIN "
-	    "in another one (any user, where unprivileged user namespaces are "
-	    "allowed) can write a record that reads as a knock from any "
-	    "address; set it to 0, unless this daemon runs in a network "
-	    "namespace of its own, which needs it and bears this risk";
+	if (sysctl_first(ALL_NETNS) == '1')
+		return "net.netfilter.nf_log_all_netns is 1: " FORGERY "; set "
+		    "it to 0, unless this daemon runs in a network namespace "
+		    "of its own, which needs it and bears this risk";
+	/* The setting lives in the first network namespace alone: where it
+	 * is missing, records reach this daemon only if it is 1 there. */
+	if (access(ALL_NETNS, F_OK) == -1 && errno == ENOENT &&
+	    access("/proc/sys/net/netfilter", F_OK) == 0)
+		return "this daemon runs in a network namespace other than the "
+		    "first, so it reads records only if net.netfilter."
+		    "nf_log_all_netns is 1 there, and then " FORGERY "; that "
+		    "risk comes with a namespace of its own";
+	return NULL;
+}
+
+size_t
+logsrc_warnings(const struct logsrc *s, const char *w[static LOGSRC_WARN_MAX])
+{
+	size_t	n = 0;
+
+	if ((w[n] = netns_warning()) != NULL)
+		n++;
+	if (s->fallback[0] != '\0')
+		w[n++] = s->fallback;
+	return n;
 }

@@ -3,7 +3,7 @@
  * Log sources: where the daemon reads the kernel's netfilter LOG records.
  *  - /dev/kmsg: one record per read(); only facility 0 (kernel) records are
  *    passed on, which no user process can write directly (but see
- *    logsrc_netns_warning()); EPIPE (records overwritten
+ *    logsrc_warnings()); EPIPE (records overwritten
  *    in the ring buffer) is counted and logged, never fatal.
  *  - a syslog file such as /var/log/kern.log, followed with inotify (no
  *    polling) across rotation by rename (old file read to its end, then the
@@ -51,14 +51,21 @@ int	logsrc_open_scan(struct logsrc **out, const char *path,
 /* The descriptor to poll() for POLLIN. */
 int	logsrc_fd(const struct logsrc *s);
 
+#define LOGSRC_WARN_MAX	2
+
 /*
- * NULL, or why the kernel's records cannot be trusted on this host: with
- * net.netfilter.nf_log_all_netns = 1 the kernel logs the LOG rules of
- * every network namespace, and whoever can make one (any user, where user
- * namespaces are allowed) can write a record that reads as a knock from
- * any address.  A one-line warning for startup.
+ * What the operator must hear about this source: how many one-line
+ * warnings (for startup and --check) were put in w.
+ *  - With net.netfilter.nf_log_all_netns = 1 (or in a network namespace
+ *    other than the first, where records arrive only if it is 1) the
+ *    kernel logs the LOG rules of every network namespace, and whoever can
+ *    make one (any user, where user namespaces are allowed) can write a
+ *    record that passes for a knock sent from any address.
+ *  - "auto" could not open /dev/kmsg and reads kern.log, which local users
+ *    may be able to forge lines into.
  */
-const char *logsrc_netns_warning(void);
+size_t	logsrc_warnings(const struct logsrc *s,
+	    const char *w[static LOGSRC_WARN_MAX]);
 
 /* "/dev/kmsg" or the file's path. */
 const char *logsrc_name(const struct logsrc *s);

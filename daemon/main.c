@@ -185,7 +185,8 @@ run_check(const struct options *o)
 	struct watcher		 w;
 	struct logsrc		*src;
 	struct privdrop_ids	 ids;
-	const char		*warning;
+	const char		*warning[LOGSRC_WARN_MAX];
+	size_t			 i, nwarn;
 	char			 err[LOGSRC_ERRLEN];
 
 	load_all(o, &c, &w, 0);
@@ -201,9 +202,10 @@ run_check(const struct options *o)
 	if (c.kmsg_poll_ms > 0)
 		printf("kmsg_poll_ms: %u%s\n", c.kmsg_poll_ms, logsrc_is_kmsg(src)
 		    ? "" : " (no effect: the log source is a file)");
-	if ((warning = logsrc_netns_warning()) != NULL)
-		printf("warning: %s\n", warning);
-	for (size_t i = 0; i < w.n; i++)
+	nwarn = logsrc_warnings(src, warning);
+	for (i = 0; i < nwarn; i++)
+		printf("warning: %s\n", warning[i]);
+	for (i = 0; i < w.n; i++)
 		printf("profile %s: knock port %u, counter %llu\n",
 		    w.v[i].prof.name, (unsigned int)w.v[i].prof.knock_port,
 		    (unsigned long long)w.v[i].prof.counter);
@@ -257,7 +259,8 @@ run_daemon(const struct options *o)
 	struct logsrc		*src;
 	struct privdrop_ids	 ids;
 	struct helper_conf	 hc;
-	const char		*warning;
+	const char		*warning[LOGSRC_WARN_MAX];
+	size_t			 i, nwarn;
 	char			 err[LOGSRC_ERRLEN];
 	int			 sp[2];
 	pid_t			 pid, helper;
@@ -274,8 +277,9 @@ run_daemon(const struct options *o)
 		errx(1, "log source: %s", err);
 	ids.keep_group = needs_group(src);
 	log_init("knockknock-daemon", o->foreground);
-	if ((warning = logsrc_netns_warning()) != NULL)
-		log_warnx("%s", warning);
+	nwarn = logsrc_warnings(src, warning);
+	for (i = 0; i < nwarn; i++)
+		log_warnx("%s", warning[i]);
 	if (!o->foreground && daemon(0, 0) == -1)
 		fatal("daemon");
 	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sp) == -1)

@@ -3,7 +3,9 @@
  * The watcher's privilege drop, with libcap-ng.  After privdrop_apply()
  * the process has a non-root uid, no effective, permitted, inheritable or
  * ambient capabilities, an empty bounding set, and no way to regain any
- * (no_new_privs).  It then checks that this is so rather than trusting it.
+ * (no_new_privs), and is not dumpable: no core file of its keys and MAC
+ * tables, no ptrace by its own uid, whatever fs.suid_dumpable says.  It
+ * then checks that this is so rather than trusting it.
  */
 #include <errno.h>
 #include <grp.h>
@@ -76,6 +78,10 @@ privdrop_check(const char **errstr)
 		*errstr = "capabilities left after dropping privileges";
 		return -1;
 	}
+	if (prctl(PR_GET_DUMPABLE, 0, 0, 0, 0) != 0) {
+		*errstr = "still dumpable after dropping privileges";
+		return -1;
+	}
 	return 0;
 }
 
@@ -94,6 +100,11 @@ privdrop_apply(const struct privdrop_ids *ids, const char **errstr)
 	}
 	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) == -1) {
 		*errstr = "cannot set no_new_privs";
+		return -1;
+	}
+	/* After the change of ids, which sets it from fs.suid_dumpable. */
+	if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) == -1) {
+		*errstr = "cannot make the watcher non-dumpable";
 		return -1;
 	}
 	return privdrop_check(errstr);

@@ -92,6 +92,10 @@ counter_write_fd(int fd, uint64_t value)
 			errno = EIO;
 		return -1;
 	}
+	/* Our own values only grow, but a longer one written by hand while
+	 * the daemon ran must not be left behind as trailing text. */
+	if (ftruncate(fd, (off_t)len) == -1)
+		return -1;
 	return fdatasync(fd);
 }
 

@@ -22,9 +22,9 @@ int	counter_parse(const char *text, size_t len, uint64_t *value,
 int	counter_read_fd(int fd, uint64_t *value, const char **errstr);
 
 /*
- * Daemon: overwrite in place with one pwrite at offset 0, then fdatasync.
- * The value only grows, so the text never gets shorter and no truncate is
- * needed.  0, or -1 with errno set.
+ * Daemon: overwrite in place with one pwrite at offset 0, a truncate to
+ * its length (the daemon's own values only grow, but one written by hand
+ * may be longer), then fdatasync.  0, or -1 with errno set.
  */
 int	counter_write_fd(int fd, uint64_t value);
 

@@ -174,6 +174,21 @@ ini_parse_file(const char *path, ini_handler cb, void *ctx,
 		errno = EINVAL;
 		return -1;
 	}
+	/* Whoever may write it chooses what the reader does (which file is
+	 * read as the kernel's, which group the watcher keeps). */
+	if (st.st_uid != 0 && st.st_uid != geteuid())
+		snprintf(err, INI_ERRLEN, "%s: owned by uid %u, not by root or "
+		    "the user reading it", path, (unsigned int)st.st_uid);
+	else if ((st.st_mode & (S_IWGRP | S_IWOTH)) != 0)
+		snprintf(err, INI_ERRLEN, "%s: writable by group or others "
+		    "(chmod go-w)", path);
+	else
+		err[0] = '\0';
+	if (err[0] != '\0') {
+		close(fd);
+		errno = EPERM;
+		return -1;
+	}
 	while (len < sizeof(buf) &&
 	    (n = read(fd, buf + len, sizeof(buf) - len)) != 0) {
 		if (n == -1) {

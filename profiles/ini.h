@@ -29,8 +29,9 @@ typedef int (*ini_handler)(void *ctx, const char *section, const char *key,
 int	ini_parse_buf(const char *name, const char *text, size_t len,
 	    ini_handler cb, void *ctx, char err[static INI_ERRLEN]);
 
-/* Read PATH (O_NOFOLLOW, regular file, at most INI_FILE_MAX) and parse it.
- * 0, or -1 with err set; a missing file gives errno ENOENT and the message. */
+/* Read PATH (O_NOFOLLOW, a regular file owned by root or the reader and
+ * writable by no one else, at most INI_FILE_MAX) and parse it.  0, or -1
+ * with err set; a missing file gives errno ENOENT and the message. */
 int	ini_parse_file(const char *path, ini_handler cb, void *ctx,
 	    char err[static INI_ERRLEN]);
 

@@ -37,7 +37,8 @@ GEN=./bin/knockknock-genprofile
 C=kkc-$$ S=kks-$$			# namespaces
 SADDR=10.66.0.1 CADDR=10.66.0.2
 KPORT=666				# knock port
-PFX="kk$$: " RPFX="kkr$$: "		# log prefixes, unique to this run
+rnd=$(od -An -N3 -tx1 /dev/urandom | tr -d ' \n')
+PFX="kk$$$rnd: " RPFX="kkr$$$rnd: "	# log prefixes, unique to this run
 DEADLINE_S=5				# how long a record may take to appear
 ZERO_KEY=AAAAAAAAAAAAAAAAAAAAAA==	# base64 of 16 zero bytes
 HINT="knockknock: cannot open a raw socket: Operation not permitted; run as \

@@ -144,13 +144,13 @@ knock() {		# HOME [PORT]: the real client, from the client namespace
 }
 # The watcher logs "knock from" (naming the profile) for each knock it hands
 # to the helper; the helper logs "opened" only once the firewall took it.
-opened() { count_lines ' opened ' "$1"; }
+opened() { count_lines 'knockknock-daemon: opened ' "$1"; }
 opened_above() { [ "$(opened "$1")" -gt "$2" ]; }
 opened_exact() {	# ERR [PORT]: exact "opened" lines
 	grep -c -x -F "knockknock-daemon: opened tcp/${2:-$PORT} for $CLI_ADDR for $DELAY s" \
 	    "$1" || true
 }
-knock_lines() { count_lines ' knock from ' "$1"; }
+knock_lines() { count_lines 'knockknock-daemon: knock from ' "$1"; }
 knock_lines_for() {	# ERR PROFILE [PORT]: exact "knock from" lines of one profile
 	grep -c -x -F "knockknock-daemon: knock from $CLI_ADDR for tcp/${3:-$PORT} (profile $2)" \
 	    "$1" || true
@@ -249,6 +249,25 @@ part_badfiles() {
 		    grep -c '^warning: net.netfilter.nf_log_all_netns is 1: the kernel logs the LOG rules of every network namespace') || true
 		expect "6 nf_log_all_netns=$v: --check warns" "$v" "$n"
 	done
+	# In a network namespace other than the first the setting cannot be
+	# read; records reach the daemon there only if it is 1: warned too.
+	n=$(unshare -n "$DAEMON" -C "$BD" --check 2>&1 |
+	    grep -c '^warning: this daemon runs in a network namespace other than the first, so it reads records only if net.netfilter.nf_log_all_netns is 1 there, and then the kernel logs') || true
+	expect "6 in a network namespace of its own: --check warns" 1 "$n"
+	# log_source = auto falls back to kern.log when /dev/kmsg cannot be
+	# read, and says so: here a FIFO bound over /dev/kmsg (no seek) and a
+	# tmpfs over /var/log, in a private mount namespace.
+	local ad=$TMP/bad/auto-fallback
+	cp -a "$TMP/bad/good" "$ad"
+	sed -i 's|^log_source = .*|log_source = auto|' "$ad/config"
+	mkfifo "$TMP/fifo"
+	out=$(unshare -m sh -c 'mount --bind "$0" /dev/kmsg &&
+	    mount -t tmpfs tmpfs /var/log && touch /var/log/kern.log &&
+	    exec "$@"' "$TMP/fifo" "$DAEMON" -C "$ad" --check 2>&1 |
+	    grep -e '^log source:' -e '^warning: log_source' | tr '\n' '|') || true
+	expect "6 log_source auto without /dev/kmsg: kern.log, with a warning" \
+	    "log source: /var/log/kern.log|warning: log_source auto: /dev/kmsg: seek to end: Illegal seek; reading /var/log/kern.log instead, where local users may be able to forge lines: set log_source = kmsg, or to the file, to choose|" \
+	    "$out"
 	# A knock-port record that is no knock is told, with the reason: here
 	# a LOG rule without TCP sequence numbers, which would lose every knock.
 	printf '%s\n' "Nov 24 10:00:00 host kernel: kk: IN=eth0 OUT= MAC= SRC=10.1.2.3 DST=10.1.2.4 LEN=40 TOS=0x00 PREC=0x00 TTL=64 ID=1 PROTO=TCP SPT=1000 DPT=$kp WINDOW=1 RES=0x00 SYN URGP=0" \
@@ -341,6 +360,14 @@ part_badfiles() {
 	newcase config-is-a-fifo
 	rm "$BD/config"; mkfifo "$BD/config"
 	refused config-is-a-fifo "@/config: not a regular file"
+	# Whoever may write the configuration chooses what is read as the
+	# kernel's log and which group the watcher keeps.
+	newcase config-writable
+	chmod 0664 "$BD/config"
+	refused config-writable "@/config: writable by group or others (chmod go-w)"
+	newcase config-foreign
+	chown nobody "$BD/config"
+	refused config-foreign "@/config: owned by uid $(id -u nobody), not by root or the user reading it"
 
 	local f
 	for f in cipher.key mac.key counter config; do
@@ -799,6 +826,7 @@ part_rotation() {
 	expect "4 no other message from the daemon" "" \
 	    "$(grep -v -e ' knock from ' -e ' opened ' -e ' ready: ' -e ' the helper has exited; stopping$' \
 		-e ': reopened after rotation$' \
+		-e ': this daemon runs in a network namespace other than the first, ' \
 		-e ': reopen after rotation; waiting for the next change: Permission denied$' \
 		"$err" || true)"
 	truncate_while_stopped "$klog" "$h1" "$k1" "$err"

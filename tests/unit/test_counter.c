@@ -99,6 +99,28 @@ Test(counter, write_fd_grows_in_place)
 	rmdir(d);
 }
 
+/* A longer value written by hand while the daemon ran: no trailing text. */
+Test(counter, write_fd_leaves_no_longer_text_behind)
+{
+	char		*d = tmpdir(), path[128], text[32];
+	uint64_t	 v;
+	const char	*errstr;
+	int		 fd;
+
+	snprintf(path, sizeof(path), "%s/counter", d);
+	fd = open(path, O_RDWR | O_CREAT, 0600);
+	cr_assert_geq(fd, 0);
+	cr_assert_eq(write(fd, "1000\n", 5), 5);
+	cr_assert_eq(counter_write_fd(fd, 100), 0);
+	slurp(path, text, sizeof(text));
+	cr_expect_str_eq(text, "100\n");
+	cr_assert_eq(counter_read_fd(fd, &v, &errstr), 0, "%s", errstr);
+	cr_expect_eq(v, 100);
+	close(fd);
+	unlink(path);
+	rmdir(d);
+}
+
 Test(counter, save_replaces_atomically)
 {
 	char		*d = tmpdir(), path[128], text[32];

@@ -1,8 +1,12 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 /* The ConfigParser-style reader: accepted forms and every rejection. */
+#include <sys/stat.h>
+
 #include <limits.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <criterion/criterion.h>
 
@@ -94,6 +98,36 @@ Test(ini, missing_file)
 
 	cr_expect_eq(ini_parse_file("/nonexistent/config", record, &s, err), -1);
 	cr_expect_str_eq(err, "/nonexistent/config: No such file or directory");
+}
+
+/* Whoever may write the file chooses what it says: the reader's or root's,
+ * writable by no one else. */
+Test(ini, file_owner_and_mode)
+{
+	char		path[] = "/tmp/kk-ini-XXXXXX", err[INI_ERRLEN];
+	char		want[INI_ERRLEN];
+	struct seen	s;
+	int		fd;
+
+	memset(&s, 0, sizeof(s));
+	cr_assert_geq(fd = mkstemp(path), 0);
+	cr_assert_eq(write(fd, "[main]\na = 1\n", 13), 13);
+	cr_expect_eq(ini_parse_file(path, record, &s, err), 0, "%s", err);
+	cr_assert_eq(fchmod(fd, 0620), 0);
+	cr_expect_eq(ini_parse_file(path, record, &s, err), -1);
+	snprintf(want, sizeof(want), "%s: writable by group or others "
+	    "(chmod go-w)", path);
+	cr_expect_str_eq(err, want);
+	cr_assert_eq(fchmod(fd, 0644), 0);
+	if (geteuid() == 0) {
+		cr_assert_eq(fchown(fd, 65534, (gid_t)-1), 0);
+		cr_expect_eq(ini_parse_file(path, record, &s, err), -1);
+		snprintf(want, sizeof(want), "%s: owned by uid 65534, not by "
+		    "root or the user reading it", path);
+		cr_expect_str_eq(err, want);
+	}
+	close(fd);
+	unlink(path);
 }
 
 Test(ini, numbers)
