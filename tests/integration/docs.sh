@@ -294,8 +294,9 @@ else
 		wait "$demo_pid"
 		rc=$?
 		left=$(ip netns list | grep -E "^kkdemo-[sc]-$demo_pid( |\$)")
-		# The watcher follows the helper out on its own: give it 2 s.
-		end=$(($(date +%s) + 2))
+		# The watcher follows the helper out on its own: give it 5 s
+		# (whole seconds: 4 to 5).
+		end=$(($(date +%s) + 5))
 		until none_running $daemon || [ "$(date +%s)" -ge "$end" ]; do
 			sleep 0.05
 		done

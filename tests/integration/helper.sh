@@ -82,6 +82,7 @@ handled_n() { [ "$(handled)" -ge "$1" ]; }
 stop_helper() {
 	exec 7>&-
 	wait "$DRV_PID" || true
+	reap "$DRV_PID"
 	EXIT=$(sed -n 's/^exit //p' "$TMP/drv.out")
 }
 # run_w ARGS...: the driver with -w (wait for the helper to exit), stdout.
@@ -514,10 +515,11 @@ lock_up() {
 	nsenter -t "$HELPER" -m flock /run/xtables.lock sh -c \
 	    ': >"$0"; while [ -e "$1" ]; do sleep 0.05; done' \
 	    "$TMP/locked" "$TMP/hold" 7>&- &
-	PIDS+=($!)
+	LOCK_PID=$!
+	PIDS+=("$LOCK_PID")
 	wait_for 5 test -e "$TMP/locked"
 }
-unlock() { rm -f "$TMP/hold"; }
+unlock() { rm -f "$TMP/hold"; reap "${LOCK_PID:-}"; }	# it leaves within 50 ms
 if [ ! -x /usr/sbin/xtables-legacy-multi ] || ! leg >/dev/null 2>&1; then
 	echo "skip: no iptables-legacy here"
 else

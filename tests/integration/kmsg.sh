@@ -57,6 +57,7 @@ run_driver() {
 	expect "$name: SYN to 666 refused" refused \
 	    "$(connect_result "$SRV_ADDR" 666)"
 	wait "$pid" || st=$?
+	reap "$pid"
 	expect "$name: driver saw the record" 0 "$st"
 	[ "$st" = 0 ] || cat "$out" "$TMP/$name.err"
 	expect "$name: the LOG record, message only" 1 "$(grep -cE \

@@ -73,6 +73,16 @@ topology_up() {
 	ip -n "$NS_C" link set eth0 up
 }
 
+# reap PID: wait for it if it is our child, and forget it, so that cleanup
+# never kills a PID the system may since have given to another process.
+# Only for a process that has ended or been signalled: wait blocks.
+reap() {
+	local p keep=()
+	{ wait "$1"; } 2>/dev/null || true
+	for p in "${PIDS[@]}"; do [ "$p" = "$1" ] || keep+=("$p"); done
+	PIDS=("${keep[@]}")
+}
+
 now_ms() { local t=${EPOCHREALTIME//[.,]/}; echo $((t / 1000)); }
 
 # wait_for SECONDS CMD...: poll CMD every 20 ms until it succeeds (0) or

@@ -79,15 +79,6 @@ pid_gone() {
 	s=$(awk '/^State:/ { print $2 }' "/proc/$1/status" 2>/dev/null) || return 0
 	[ -z "$s" ] || [ "$s" = Z ]
 }
-# reap PID: wait for our child and forget it, so that cleanup never kills a
-# reused PID.
-reap() {
-	local p keep=()
-	{ wait "$1"; } 2>/dev/null || true
-	for p in "${PIDS[@]}"; do [ "$p" = "$1" ] || keep+=("$p"); done
-	PIDS=("${keep[@]}")
-}
-
 # The daemon's live processes (helper and watcher) in the server namespace.
 daemon_pids() {
 	local p
@@ -931,7 +922,7 @@ flood_round() {		# ROUND HOME ERR
 
 part_flood() {
 	local dir=$TMP/flood err=$TMP/flood.err home=$TMP/flood-home
-	local h w rh0 rw0 rh1 rw1 ms floor r out
+	local h w rh0 rw0 rh1 rw1 ms floor r
 	FLOOD_RATES=()
 	DELAY=2
 	KPORT_F=$((KBASE + 6))
@@ -946,14 +937,9 @@ part_flood() {
 	srv nft -f - <<-EOF
 	table inet kkflood {
 		counter syn {}
-		counter out {}
 		chain pre {
 			type filter hook prerouting priority raw; policy accept;
 			tcp dport $KPORT_F tcp flags & (syn | ack) == syn counter name "syn"
-		}
-		chain post {
-			type filter hook postrouting priority filter; policy accept;
-			ip daddr != $NET.0/24 counter name "out"
 		}
 	}
 	EOF
@@ -981,8 +967,6 @@ part_flood() {
 	else
 		bad "3 after the flood a knock is honoured within 1 s"
 	fi
-	out=$(srv nft list counter inet kkflood out | awk '$1 == "packets" { print $2 }')
-	expect "3 no packet left for a spoofed source" 0 "$out"
 	note "flood rates: ${FLOOD_RATES[*]} SYN/s"
 	daemon_stop
 	srv nft delete table inet kkflood

@@ -270,6 +270,7 @@ install -m 0640 -g adm /dev/null "$R/var/log/kern.log"
 kernlog_writer "$R/var/log/kern.log"
 phase nftables/kern.log nftables "$(id -u nobody)" /var/log/kern.log
 kill "$WRITER_PID"
+reap "$WRITER_PID"
 
 # fails_with TAG TEXT DROPIN_LINES: started with a drop-in of DROPIN_LINES
 # (and Restart=no), the unit must fail, exit 1 and log a line with TEXT.
