@@ -22,7 +22,7 @@ struct logsrc {
 	struct kmsg		*kmsg;	/* exactly one of these two */
 	struct kernlog		*file;
 	struct logsrc_stats	 stats;
-	char			 fallback[LOGSRC_ERRLEN + 256];	/* or "" */
+	char			 fallback[512];	/* auto's warning, or "" */
 };
 
 static struct logsrc *

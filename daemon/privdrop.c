@@ -4,7 +4,8 @@
  * the process has a non-root uid, no effective, permitted, inheritable or
  * ambient capabilities, an empty bounding set, and no way to regain any
  * (no_new_privs), and is not dumpable: no core file of its keys and MAC
- * tables, no ptrace by its own uid, whatever fs.suid_dumpable says.  It
+ * tables, no ptrace by its own uid, whatever fs.suid_dumpable says (with
+ * 1, a debugging setting, it is for the moment between the two).  It
  * then checks that this is so rather than trusting it.
  */
 #include <errno.h>
