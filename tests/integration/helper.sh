@@ -128,6 +128,8 @@ expect "nft: chain made by the helper" "$(printf '%s\n' \
     'ct state new ip saddr . tcp dport @allow4 ip saddr . tcp dport != @used4 add @used4 { ip saddr . tcp dport } delete @allow4 { ip saddr . tcp dport } accept' \
     'ct state new ip6 saddr . tcp dport @allow6 ip6 saddr . tcp dport != @used6 add @used6 { ip6 saddr . tcp dport } delete @allow6 { ip6 saddr . tcp dport } accept')" \
     "$(chain | sed -n 's/^\t\t//p' | grep -v '^type ')"
+check "nft: a chain it had to make is said to log no knock" logged \
+    "nftables: made chain input of table inet knockknock for the grants; nothing in it logs a knock: unless a LOG rule elsewhere does, load the output of --print-firewall nftables"
 check "nft: grant logged with its cost" logged \
     "allow 10.0.0.2 port 22 for 2 s ("
 privileges nft "$(id -u nobody)" "$(id -g nobody)" 0000000000001000 \
@@ -221,10 +223,12 @@ check "order: ...keeps the grant" in_set4 "10.0.0.5 . 22"
 stop_helper
 srv nft delete table inet knockknock
 check "order: ruleset first" srv nft -f "$TMP/fw.nft"
+: >"$TMP/drv.err"
 start_helper nftables 60 10.0.0.6 22
 check "order: ...then the helper grants" in_set4 "10.0.0.6 . 22"
 check "order: ...without a warning" not logged "grants will open nothing"
 check "order: ...nor the older ruleset's" not logged "second connection"
+check "order: ...nor one about a chain of its own" not logged "made chain input"
 stop_helper
 srv nft flush chain inet knockknock input
 srv nft add rule inet knockknock input tcp dport 9 accept
