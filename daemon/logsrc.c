@@ -7,9 +7,9 @@
  */
 #include <errno.h>
 #include <stdio.h>
-#include <unistd.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "daemon/kernlog.h"
 #include "daemon/kmsg.h"
@@ -143,15 +143,16 @@ logsrc_close(struct logsrc *s)
 	free(s);
 }
 
-/* The first byte of a /proc/sys file, or 0 if it cannot be read. */
-static char
+/* The first byte of a /proc/sys file, 0 if it is empty, or -1 with errno
+ * if it cannot be opened. */
+static int
 sysctl_first(const char *path)
 {
 	char	c = 0;
 	FILE	*f;
 
 	if ((f = fopen(path, "re")) == NULL)
-		return 0;
+		return -1;
 	if (fread(&c, 1, 1, f) != 1)
 		c = 0;
 	fclose(f);
@@ -166,13 +167,15 @@ sysctl_first(const char *path)
 static const char *
 netns_warning(void)
 {
-	if (sysctl_first(ALL_NETNS) == '1')
+	int	c = sysctl_first(ALL_NETNS);
+
+	if (c == '1')
 		return "net.netfilter.nf_log_all_netns is 1: " FORGERY "; set "
 		    "it to 0, unless this daemon runs in a network namespace "
 		    "of its own, which needs it and bears this risk";
 	/* The setting lives in the first network namespace alone: where it
 	 * is missing, records reach this daemon only if it is 1 there. */
-	if (access(ALL_NETNS, F_OK) == -1 && errno == ENOENT &&
+	if (c == -1 && errno == ENOENT &&
 	    access("/proc/sys/net/netfilter", F_OK) == 0)
 		return "this daemon runs in a network namespace other than the "
 		    "first, so it reads records only if net.netfilter."

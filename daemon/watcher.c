@@ -17,7 +17,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
-#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -39,16 +38,6 @@ static int
 profile_filter(const struct dirent *de)
 {
 	return de->d_name[0] != '.';
-}
-
-/* Following a link, as 0.5's os.path.isdir() did; a dangling one is left to
- * profile_load() to report. */
-static int
-not_dir(const char *path)
-{
-	struct stat	st;
-
-	return stat(path, &st) == 0 && !S_ISDIR(st.st_mode);
 }
 
 static int
@@ -109,8 +98,7 @@ watcher_load(struct watcher *w, const char *confdir, const struct config *c,
 			    64, dir);
 			goto out;
 		}
-		/* A README beside the profiles is no profile (as in 0.5). */
-		if (not_dir(dir)) {
+		if (profile_not_dir(dir)) {
 			log_info("%s: not a directory, so not a profile", dir);
 			continue;
 		}

@@ -45,7 +45,6 @@ static void
 check_port_unused(const char *profiles_dir, uint16_t port)
 {
 	char		 dir[PATH_MAX], e[PROFILE_ERRLEN];
-	struct stat	 st;
 	struct dirent	*de;
 	DIR		*d;
 	uint16_t	 other;
@@ -61,8 +60,7 @@ check_port_unused(const char *profiles_dir, uint16_t port)
 		if (snprintf(dir, sizeof(dir), "%s/%s", profiles_dir,
 		    de->d_name) >= (int)sizeof(dir))
 			errx(1, "%s/%s: path too long", profiles_dir, de->d_name);
-		/* A README beside the profiles is no profile (as in 0.5). */
-		if (stat(dir, &st) == 0 && !S_ISDIR(st.st_mode))
+		if (profile_not_dir(dir))
 			continue;
 		if (profile_knock_port(dir, &other, e) == -1)
 			errx(1, "cannot check the other profiles' knock ports: %s", e);

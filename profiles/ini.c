@@ -150,6 +150,26 @@ ini_parse_buf(const char *name, const char *text, size_t len, ini_handler cb,
 	return 0;
 }
 
+/* Whoever may write the file chooses what its reader does (which file is
+ * read as the kernel's, which group the watcher keeps): root or the reader
+ * must own it, and no one else may write it.  0, or -1 with err set. */
+static int
+check_owner(const char *path, const struct stat *st,
+    char err[static INI_ERRLEN])
+{
+	if (st->st_uid != 0 && st->st_uid != geteuid()) {
+		snprintf(err, INI_ERRLEN, "%s: owned by uid %u, not by root or "
+		    "the user reading it", path, (unsigned int)st->st_uid);
+		return -1;
+	}
+	if ((st->st_mode & (S_IWGRP | S_IWOTH)) != 0) {
+		snprintf(err, INI_ERRLEN, "%s: writable by group or others "
+		    "(chmod go-w)", path);
+		return -1;
+	}
+	return 0;
+}
+
 int
 ini_parse_file(const char *path, ini_handler cb, void *ctx,
     char err[static INI_ERRLEN])
@@ -174,17 +194,7 @@ ini_parse_file(const char *path, ini_handler cb, void *ctx,
 		errno = EINVAL;
 		return -1;
 	}
-	/* Whoever may write it chooses what the reader does (which file is
-	 * read as the kernel's, which group the watcher keeps). */
-	if (st.st_uid != 0 && st.st_uid != geteuid())
-		snprintf(err, INI_ERRLEN, "%s: owned by uid %u, not by root or "
-		    "the user reading it", path, (unsigned int)st.st_uid);
-	else if ((st.st_mode & (S_IWGRP | S_IWOTH)) != 0)
-		snprintf(err, INI_ERRLEN, "%s: writable by group or others "
-		    "(chmod go-w)", path);
-	else
-		err[0] = '\0';
-	if (err[0] != '\0') {
+	if (check_owner(path, &st, err) == -1) {
 		close(fd);
 		errno = EPERM;
 		return -1;

@@ -367,6 +367,14 @@ profile_open(const char *dir, char err[static PROFILE_ERRLEN])
 }
 
 int
+profile_not_dir(const char *path)
+{
+	struct stat	st;
+
+	return stat(path, &st) == 0 && !S_ISDIR(st.st_mode);
+}
+
+int
 profile_knock_port(const char *dir, uint16_t *port,
     char err[static PROFILE_ERRLEN])
 {

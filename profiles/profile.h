@@ -52,6 +52,14 @@ int	profile_load(const char *dir, struct profile *p,
 int	profile_create(const char *dir, const struct profile *p,
 	    char err[static PROFILE_ERRLEN]);
 
+/*
+ * 1 if PATH, an entry of a profiles/ directory, exists and is no directory
+ * (a README beside the profiles): no profile, to be skipped, as 0.5 did.
+ * Links are followed, as by 0.5's os.path.isdir(); a dangling one gives 0,
+ * left for the profile's loading to report.
+ */
+int	profile_not_dir(const char *path);
+
 /* Read only DIR/config's knock_port.  0, or -1 with err set. */
 int	profile_knock_port(const char *dir, uint16_t *port,
 	    char err[static PROFILE_ERRLEN]);

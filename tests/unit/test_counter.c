@@ -76,17 +76,26 @@ slurp(const char *path, char *buf, size_t cap)
 	fclose(fp);
 }
 
+/* DIR/counter holding TEXT, open for reading and writing. */
+static int
+counter_file(const char *d, char path[static 128], const char *text)
+{
+	int	fd;
+
+	snprintf(path, 128, "%s/counter", d);
+	fd = open(path, O_RDWR | O_CREAT, 0600);
+	cr_assert_geq(fd, 0);
+	cr_assert_eq(write(fd, text, strlen(text)), (ssize_t)strlen(text));
+	return fd;
+}
+
 Test(counter, write_fd_grows_in_place)
 {
 	char		*d = tmpdir(), path[128], text[32];
 	uint64_t	 v;
 	const char	*errstr;
-	int		 fd;
+	int		 fd = counter_file(d, path, "9");	/* 0.5's form */
 
-	snprintf(path, sizeof(path), "%s/counter", d);
-	fd = open(path, O_RDWR | O_CREAT, 0600);
-	cr_assert_geq(fd, 0);
-	cr_assert_eq(write(fd, "9", 1), 1);	/* knockknock 0.5's form */
 	cr_assert_eq(counter_write_fd(fd, 10), 0);
 	slurp(path, text, sizeof(text));
 	cr_expect_str_eq(text, "10\n");
@@ -105,12 +114,8 @@ Test(counter, write_fd_leaves_no_longer_text_behind)
 	char		*d = tmpdir(), path[128], text[32];
 	uint64_t	 v;
 	const char	*errstr;
-	int		 fd;
+	int		 fd = counter_file(d, path, "1000\n");
 
-	snprintf(path, sizeof(path), "%s/counter", d);
-	fd = open(path, O_RDWR | O_CREAT, 0600);
-	cr_assert_geq(fd, 0);
-	cr_assert_eq(write(fd, "1000\n", 5), 5);
 	cr_assert_eq(counter_write_fd(fd, 100), 0);
 	slurp(path, text, sizeof(text));
 	cr_expect_str_eq(text, "100\n");
