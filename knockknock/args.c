@@ -4,6 +4,8 @@
  * digits only and range-checked by hand, because strtoul would accept
  * leading spaces, a sign and overflow.  Nothing here prints or exits.
  */
+#include <sys/socket.h>
+
 #include <getopt.h>
 #include <stddef.h>
 #include <string.h>
@@ -13,6 +15,8 @@
 #define PORT_MAX	65535
 
 static const struct option longopts[] = {
+	{ "ipv4",	no_argument,		NULL, '4' },
+	{ "ipv6",	no_argument,		NULL, '6' },
 	{ "dry-run",	no_argument,		NULL, 'n' },
 	{ "port",	required_argument,	NULL, 'p' },
 	{ "help",	no_argument,		NULL, 'h' },
@@ -49,12 +53,21 @@ args_port(const char *s, uint16_t *port, const char **errstr)
 static int
 parse_options(int argc, char *argv[], struct args *a, const char **errstr)
 {
-	int ch;
+	int ch, family;
 
 	optind = 0;	/* glibc: a full re-initialisation */
 	opterr = 0;	/* errors are ours to report */
-	while ((ch = getopt_long(argc, argv, ":np:h", longopts, NULL)) != -1) {
+	while ((ch = getopt_long(argc, argv, ":46np:h", longopts, NULL)) != -1) {
 		switch (ch) {
+		case '4':
+		case '6':
+			family = ch == '4' ? AF_INET : AF_INET6;
+			if (a->family != AF_UNSPEC && a->family != family) {
+				*errstr = "-4 and -6 together";
+				return -1;
+			}
+			a->family = family;
+			break;
 		case 'n':
 			a->dry_run = 1;
 			break;
@@ -86,6 +99,7 @@ int
 args_parse(int argc, char *argv[], struct args *a, const char **errstr)
 {
 	memset(a, 0, sizeof(*a));
+	a->family = AF_UNSPEC;
 	if (parse_options(argc, argv, a, errstr) == -1)
 		return -1;
 	if (a->help || a->version)

@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
- * The client's command line: knockknock [-n|--dry-run] -p PORT HOST, plus
- * -h/--help and --version.  Pure code: no output, no exit; errors come back
- * as -1 with a static string in *errstr, and the caller prints them.
+ * The client's command line: knockknock [-4|-6] [-n|--dry-run] -p PORT
+ * HOST, plus -h/--help and --version.  Pure code: no output, no exit;
+ * errors come back as -1 with a static string in *errstr, and the caller
+ * prints them.
  */
 #ifndef ARGS_H
 #define ARGS_H
@@ -13,6 +14,7 @@ struct args {
 	const char	*host;		/* points into argv */
 	const char	*port_arg;	/* -p's text, points into argv */
 	uint16_t	 port;		/* 1..65535, valid when port_arg is */
+	int		 family;	/* AF_UNSPEC, or AF_INET (-4), AF_INET6 (-6) */
 	int		 dry_run;
 	int		 help;
 	int		 version;
@@ -23,7 +25,7 @@ struct args {
  * Parse argv.  Returns 0 with *a filled: either help or version is set (and
  * nothing else need be), or host and port are.  Returns -1 with *errstr set
  * on a usage error (unknown option, missing -p or HOST, extra arguments, -p
- * given twice, empty HOST), or, once the syntax is right, on a bad PORT
+ * given twice, -4 with -6, empty HOST), or, once the syntax is right, on a bad PORT
  * value (see args_port): then a->bad_port is set and a->port_arg is the
  * text, so that the caller can quote it.  Resets getopt's state, so it can
  * be called more than once; argv's order may be permuted, as getopt does.

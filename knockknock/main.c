@@ -3,10 +3,11 @@
  * knockknock: send one knock, a TCP SYN that asks HOST to open tcp/PORT to
  * us, made from the profile in ~/.knockknock/HOST/ (DESIGN.md §1, §3, §4).
  *
- * Order matters.  The raw socket is opened first, then every capability is
- * dropped (libnet only builds the packet, which needs none), and only then
- * is anything read: the profile, HOST, the
- * environment's HOME are untrusted, so they are handled with no privilege.
+ * Order matters.  The raw sockets are opened first, one for each family
+ * the knock may take, then every capability is dropped (libnet only builds
+ * the packet, which needs none), and only then is anything read: the
+ * profile, HOST, the environment's HOME are untrusted, so they are handled
+ * with no privilege.
  * The advanced counter is on disk before the SYN leaves, so a crash can
  * never reuse a counter; a SYN that is lost costs one counter, which the
  * server's error window absorbs.
@@ -14,9 +15,9 @@
 #include <sys/types.h>
 #include <sys/socket.h>
 
-#include <arpa/inet.h>
 #include <errno.h>
 #include <limits.h>
+#include <net/if.h>
 #include <netdb.h>
 #include <pwd.h>
 #include <stdarg.h>
@@ -38,9 +39,21 @@
 #define EXIT_USAGE		2
 
 struct target {
-	const char	*host;
-	struct in_addr	 addr;
-	char		 addr_text[INET_ADDRSTRLEN];
+	const char		*host;
+	struct packet_addr	 addr;
+	char			 addr_text[INET6_ADDRSTRLEN + IF_NAMESIZE + 1];
+};
+
+/*
+ * The raw sockets, opened while privileged: the knock's family is known
+ * only once HOST is resolved, and that is done without privilege.
+ */
+enum { RAW4, RAW6, NRAW };
+static const int raw_family[NRAW] = { AF_INET, AF_INET6 };
+
+struct raw_sockets {
+	int	 fd[NRAW];			/* -1: not open */
+	char	 err[NRAW][PACKET_ERRLEN];	/* why not, if wanted */
 };
 
 static void err1(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
@@ -60,7 +73,7 @@ err1(const char *fmt, ...)
 static void
 usage(FILE *f)
 {
-	fputs("usage: knockknock [-n|--dry-run] -p PORT HOST\n"
+	fputs("usage: knockknock [-4|-6] [-n|--dry-run] -p PORT HOST\n"
 	    "       knockknock -h|--help | --version\n", f);
 }
 
@@ -74,8 +87,13 @@ help(void)
 	    "a copy of the server's " SERVER_PROFILES "/NAME/.\n"
 	    "\n"
 	    "  -p, --port PORT  the port to open on HOST, 1..65535\n"
+	    "  -4, --ipv4       knock over IPv4 only\n"
+	    "  -6, --ipv6       knock over IPv6 only; by default the knock\n"
+	    "                   goes over IPv4 if HOST has an IPv4 address,\n"
+	    "                   else over IPv6: connect over the same one\n"
 	    "  -n, --dry-run    print the knock that would be sent now, as\n"
-	    "                   ip_id=N tcp_seq=N tcp_ack=N tcp_window=N;\n"
+	    "                   ip_id=N tcp_seq=N tcp_ack=N tcp_window=N\n"
+	    "                   (over IPv6, ip_id is the flow label);\n"
 	    "                   send nothing, leave the counter alone, need\n"
 	    "                   no privilege; the fields are a valid knock\n"
 	    "                   until the next real one: keep them private\n"
@@ -158,13 +176,18 @@ load(const char *host, const char *dir, struct profile *p)
 	return dirfd;
 }
 
+/*
+ * HOST's first IPv4 address, else its first IPv6 one; `family` (AF_INET,
+ * AF_INET6 or AF_UNSPEC) keeps only one kind.  IPv4 first as 0.5, whose
+ * servers read IPv4 knocks only, and as before IPv6 was supported.
+ */
 static int
-resolve(struct target *t)
+resolve(struct target *t, int family)
 {
 	struct addrinfo hints = { .ai_family = AF_UNSPEC,
 	    .ai_socktype = SOCK_DGRAM };
-	struct addrinfo *res, *ai;
-	int rc, saw6 = 0, found = 0;
+	struct addrinfo *res, *ai, *v4 = NULL, *v6 = NULL, *pick;
+	int rc;
 
 	rc = getaddrinfo(t->host, NULL, &hints, &res);
 	if (rc != 0) {
@@ -172,21 +195,38 @@ resolve(struct target *t)
 		    gai_strerror(rc));
 		return -1;
 	}
-	for (ai = res; ai != NULL && !found; ai = ai->ai_next) {
-		if (ai->ai_family == AF_INET6)
-			saw6 = 1;
-		if (ai->ai_family != AF_INET)
-			continue;
-		t->addr = ((struct sockaddr_in *)ai->ai_addr)->sin_addr;
-		found = 1;
+	for (ai = res; ai != NULL; ai = ai->ai_next) {
+		if (ai->ai_family == AF_INET && v4 == NULL)
+			v4 = ai;
+		if (ai->ai_family == AF_INET6 && v6 == NULL)
+			v6 = ai;
 	}
-	freeaddrinfo(res);
-	if (!found) {
-		err1("%s: %s", t->host, saw6 ? "IPv6 not yet supported" :
-		    "no IPv4 address");
+	pick = family == AF_INET6 ? v6 : family == AF_INET ? v4 :
+	    v4 != NULL ? v4 : v6;
+	if (pick == NULL) {
+		err1("%s: no %s address", t->host, family == AF_INET6 ? "IPv6" :
+		    family == AF_INET ? "IPv4" : "IPv4 or IPv6");
+		freeaddrinfo(res);
 		return -1;
 	}
-	inet_ntop(AF_INET, &t->addr, t->addr_text, sizeof(t->addr_text));
+	rc = getnameinfo(pick->ai_addr, pick->ai_addrlen, t->addr_text,
+	    sizeof(t->addr_text), NULL, 0, NI_NUMERICHOST);
+	if (rc != 0)
+		snprintf(t->addr_text, sizeof(t->addr_text), "?");
+	t->addr.family = pick->ai_family;
+	if (pick->ai_family == AF_INET6) {
+		t->addr.v6 = ((struct sockaddr_in6 *)pick->ai_addr)->sin6_addr;
+		t->addr.scope =
+		    ((struct sockaddr_in6 *)pick->ai_addr)->sin6_scope_id;
+	} else
+		t->addr.v4 = ((struct sockaddr_in *)pick->ai_addr)->sin_addr;
+	freeaddrinfo(res);
+	/* A server reads such a knock as IPv6 and opens nothing for it. */
+	if (t->addr.family == AF_INET6 && IN6_IS_ADDR_V4MAPPED(&t->addr.v6)) {
+		err1("%s: an IPv4-mapped IPv6 address; knock its IPv4 address "
+		    "instead", t->host);
+		return -1;
+	}
 	return 0;
 }
 
@@ -210,7 +250,7 @@ send_knock(int fd, int dirfd, const char *dir, uint64_t next,
 	int ret = -1;
 
 	s->dst = t->addr;
-	if (packet_source_addr(s->dst, s->dport, &s->src) == -1) {
+	if (packet_source_addr(&s->dst, s->dport, &s->src) == -1) {
 		err1("%s (%s): no source address: %s", t->host, t->addr_text,
 		    strerror(errno));
 		return -1;
@@ -242,7 +282,7 @@ out:
 }
 
 static int
-knock(int fd, const struct args *a)
+knock(const struct raw_sockets *raw, const struct args *a)
 {
 	char dir[PATH_MAX];
 	struct profile p;
@@ -250,7 +290,7 @@ knock(int fd, const struct args *a)
 	struct target t = { .host = a->host };
 	uint64_t counter;
 	const char *errstr;
-	int dirfd, ret = -1;
+	int dirfd, i, ret = -1;
 
 	if (profile_dir(a->host, dir) == -1)
 		return -1;
@@ -269,8 +309,14 @@ knock(int fd, const struct args *a)
 		ret = flush_stdout();
 		goto out;
 	}
-	if (resolve(&t) == -1 ||
-	    send_knock(fd, dirfd, dir, counter + 1, &t, &s) == -1)
+	if (resolve(&t, a->family) == -1)
+		goto out;
+	i = t.addr.family == AF_INET6 ? RAW6 : RAW4;
+	if (raw->fd[i] == -1) {
+		err1("%s (%s): %s", t.host, t.addr_text, raw->err[i]);
+		goto out;
+	}
+	if (send_knock(raw->fd[i], dirfd, dir, counter + 1, &t, &s) == -1)
 		goto out;
 	printf("Knock sent to %s (%s) port %u, asking for tcp/%u.\n",
 	    t.host, t.addr_text, s.dport, a->port);
@@ -282,13 +328,52 @@ out:
 	return ret;
 }
 
+/*
+ * Open a raw socket for each family the knock may take (none for a dry
+ * run).  Only a missing privilege stops here; another failure (a kernel
+ * without IPv6) matters only if HOST turns out to need that family.
+ */
+static int
+open_raw(const struct args *a, struct raw_sockets *raw)
+{
+	int i;
+
+	for (i = 0; i < NRAW; i++) {
+		raw->fd[i] = -1;
+		raw->err[i][0] = '\0';
+		if (a->dry_run ||
+		    (a->family != AF_UNSPEC && a->family != raw_family[i]))
+			continue;
+		if (packet_raw_socket(raw_family[i], &raw->fd[i],
+		    raw->err[i]) == 0)
+			continue;
+		if (errno == EPERM || errno == EACCES) {
+			err1("%s; run as root, or as root once: setcap "
+			    "cap_net_raw+ep $(command -v knockknock)",
+			    raw->err[i]);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+static void
+close_raw(struct raw_sockets *raw)
+{
+	int i;
+
+	for (i = 0; i < NRAW; i++)
+		if (raw->fd[i] != -1)
+			close(raw->fd[i]);
+}
+
 int
 main(int argc, char *argv[])
 {
-	char err[PACKET_ERRLEN];
+	struct raw_sockets raw;
 	struct args a;
 	const char *errstr;
-	int fd = -1, ret;
+	int ret;
 
 	if (args_parse(argc, argv, &a, &errstr) == -1) {
 		if (a.bad_port) {
@@ -307,16 +392,11 @@ main(int argc, char *argv[])
 		puts("knockknock " KNOCKKNOCK_VERSION);
 		return flush_stdout() == 0 ? 0 : 1;
 	}
-	if (!a.dry_run && packet_raw_socket(&fd, err) == -1) {
-		if (errno == EPERM || errno == EACCES)
-			err1("%s; run as root, or as root once: setcap "
-			    "cap_net_raw+ep $(command -v knockknock)", err);
-		else
-			err1("%s", err);
+	if (open_raw(&a, &raw) == -1) {
+		close_raw(&raw);
 		return 1;
 	}
-	ret = drop_privileges() == 0 && knock(fd, &a) == 0 ? 0 : 1;
-	if (fd != -1)
-		close(fd);
+	ret = drop_privileges() == 0 && knock(&raw, &a) == 0 ? 0 : 1;
+	close_raw(&raw);
 	return ret;
 }

@@ -6,7 +6,8 @@
 #   +----------------------------+      +--------------------------------+
 #   | knockknock -p 22 10.66.0.1 |      | LOG tcp dpt 666 (--log-tcp-    |
 #   | kkcPID 10.66.0.2/24        |------| sequence), prefix "kkPID: "     |
-#   | LOG RST from port 666      | veth | kksPID 10.66.0.1/24            |
+#   |        fd66::2/64          | veth | kksPID 10.66.0.1/24, fd66::1/64 |
+#   | LOG RST from port 666      |      | (ip6tables: prefix "kk6PID: ") |
 #   +----------------------------+      +--------------------------------+
 #
 # The server's LOG rule writes each knock SYN to /dev/kmsg; the test reads
@@ -15,9 +16,12 @@
 # port 22) and, with the server's copy of a random-key profile, decrypts it
 # independently with openssl(1).  The server's TCP stack answers the SYN
 # with a RST (nothing listens on 666) only if the TCP checksum is right; the
-# client's LOG rule records that RST.  Also: the counter advances by one per
-# knock and never on --dry-run or a refused knock; each error's message;
-# an unprivileged user with and without cap_net_raw on a copy of the binary.
+# client's LOG rule records that RST.  The same over IPv6, where the flow
+# label carries the IP ID, and the family a name with both kinds of
+# address gets, with and without -4 or -6.  Also: the counter advances by
+# one per knock and never on --dry-run or a refused knock; each error's
+# message; an unprivileged user with and without cap_net_raw on a copy of
+# the binary.
 #
 # Needs root.  Only the namespaces made here carry traffic.  It sets
 # net.netfilter.nf_log_all_netns=1 (namespaced LOG rules reach the kernel
@@ -36,9 +40,15 @@ GEN=./bin/knockknock-genprofile
 
 C=kkc-$$ S=kks-$$			# namespaces
 SADDR=10.66.0.1 CADDR=10.66.0.2
+SADDR6=fd66::1 CADDR6=fd66::2
+# ...as the kernel's log writes them
+SLOG6=fd66:0000:0000:0000:0000:0000:0000:0001
+CLOG6=fd66:0000:0000:0000:0000:0000:0000:0002
+DUAL=dual.test				# a name with both, in our hosts file
 KPORT=666				# knock port
 rnd=$(od -An -N3 -tx1 /dev/urandom | tr -d ' \n')
 PFX="kk$$$rnd: " RPFX="kkr$$$rnd: "	# log prefixes, unique to this run
+PFX6="kk6$$$rnd: " RPFX6="kkr6$$$rnd: "
 DEADLINE_S=5				# how long a record may take to appear
 ZERO_KEY=AAAAAAAAAAAAAAAAAAAAAA==	# base64 of 16 zero bytes
 HINT="knockknock: cannot open a raw socket: Operation not permitted; run as \
@@ -75,12 +85,15 @@ expect_eq() { # description, got, want
 srv() { echo "[server] $*"; ip netns exec "$S" "$@"; }
 cli() { echo "[client] $*"; ip netns exec "$C" "$@"; }
 
-# kk HOME ARGS...: run the client as root in the client namespace; sets
+# kk HOME ARGS...: run the client as root in the client namespace, where
+# $tmp/hosts is /etc/hosts (a mount namespace of ip netns exec's own); sets
 # $rc, $out (stdout) and $err (stderr).
 kk() {
 	h=$1; shift
 	rc=0
-	HOME=$h ip netns exec "$C" "$KK" "$@" >"$tmp/out" 2>"$tmp/err" || rc=$?
+	HOME=$h ip netns exec "$C" sh -c \
+	    'mount --bind "$0" /etc/hosts && exec "$@"' "$tmp/hosts" \
+	    "$KK" "$@" >"$tmp/out" 2>"$tmp/err" || rc=$?
 	out=$(cat "$tmp/out") err=$(cat "$tmp/err")
 }
 
@@ -196,10 +209,18 @@ cli ip link set lo up
 srv ip addr add "$SADDR/24" dev "kks$$"
 srv ip link set "kks$$" up
 srv ip link set lo up
+cli ip addr add "$CADDR6/64" dev "kkc$$" nodad
+srv ip addr add "$SADDR6/64" dev "kks$$" nodad
 srv iptables -A INPUT -p tcp --dport "$KPORT" -j LOG \
     --log-prefix "$PFX" --log-tcp-sequence
+srv ip6tables -A INPUT -p tcp --dport "$KPORT" -j LOG \
+    --log-prefix "$PFX6" --log-tcp-sequence
 cli iptables -A INPUT -p tcp --sport "$KPORT" --tcp-flags RST RST -j LOG \
     --log-prefix "$RPFX" --log-tcp-sequence
+cli ip6tables -A INPUT -p tcp --sport "$KPORT" --tcp-flags RST RST -j LOG \
+    --log-prefix "$RPFX6" --log-tcp-sequence
+{ cat /etc/hosts; printf '%s %s\n' "$SADDR" "$DUAL" "$SADDR6" "$DUAL"; } \
+    >"$tmp/hosts"
 # A knock port the client may not send to: a failed send, after the save.
 cli iptables -A OUTPUT -p tcp --dport 667 -j DROP
 
@@ -221,47 +242,63 @@ cp -a "$tmp/server/profiles/random" "$rprof"
 make_profile "$prof" $ZERO_KEY $ZERO_KEY 0 $KPORT
 cp -a "$prof" "$tmp/server/profiles/vector"
 
-knocks=0	# knock records expected so far
+knocks=0 knocks6=0	# knock records expected so far, IPv4 and IPv6
 
 # knock_and_check DESC HOME PROFILE SERVER_COPY PORT [RUNNER BINARY]:
 # --dry-run, then the knock; checks the output, the counter and the record.
+# $FAM (4 or 6, default 4) is the family the knock must take; HOST is
+# $SADDR or $SADDR6 to match, or $KHOST if set; $OPTS are more options.
 knock_and_check() {
-	d=$1 h=$2 p=$3 sp=$4 port=$5 runner=${6:-} bin=${7:-}
+	d=$1 h=$2 p=$3 sp=$4 port=$5 runner=${6:-kk} bin=${7:-}
+	host=${KHOST:-$SADDR}
+	[ -n "${KHOST:-}" ] || [ "${FAM:-4}" = 4 ] || host=$SADDR6
 	before=$(counter "$p")
-	if [ -n "$runner" ]; then
-		$runner "$h" "$bin" -n -p "$port" "$SADDR"
-	else
-		kk "$h" -n -p "$port" "$SADDR"
-	fi
+	# shellcheck disable=SC2086 # OPTS: words
+	$runner "$h" $bin ${OPTS:-} -n -p "$port" "$host"
 	expect_eq "$d: --dry-run exits 0" "$rc" 0
 	dry=$out
 	expect_eq "$d: --dry-run leaves the counter" "$(counter "$p")" "$before"
-	if [ -n "$runner" ]; then
-		$runner "$h" "$bin" -p "$port" "$SADDR"
-	else
-		kk "$h" -p "$port" "$SADDR"
-	fi
+	# shellcheck disable=SC2086
+	$runner "$h" $bin ${OPTS:-} -p "$port" "$host"
 	expect_eq "$d: knock exits 0" "$rc${err:+ ($err)}" 0
+	if [ "${FAM:-4}" = 6 ]; then
+		addr=$SADDR6 pfx=$PFX6 rpfx=$RPFX6 knocks6=$((knocks6 + 1))
+		n=$knocks6 want="$CLOG6 $SLOG6 TCP $KPORT"
+	else
+		addr=$SADDR pfx=$PFX rpfx=$RPFX knocks=$((knocks + 1))
+		n=$knocks want="$CADDR $SADDR TCP $KPORT"
+	fi
 	expect_eq "$d: knock output" "$out" \
-	    "Knock sent to $SADDR ($SADDR) port $KPORT, asking for tcp/$port."
+	    "Knock sent to $host ($addr) port $KPORT, asking for tcp/$port."
 	expect_eq "$d: counter advanced by one" "$(counter "$p")" \
 	    $((before + 1))
-	knocks=$((knocks + 1))
-	if ! wait_record "$PFX" $knocks; then
+	if ! wait_record "$pfx" "$n"; then
 		bad "$d: no kernel record within ${DEADLINE_S}s"
 		return 0
 	fi
-	id=$(field ID) seq=$(field SEQ) ack=$(field ACK) win=$(field WINDOW)
+	seq=$(field SEQ) ack=$(field ACK) win=$(field WINDOW)
+	if [ "${FAM:-4}" = 6 ]; then
+		# IPv6 has no IP ID: the flow label carries it.
+		id=$(field FLOWLBL)
+		expect_eq "$d: hop limit, traffic class" \
+		    "$(field HOPLIMIT) $(field TC)" "64 0"
+		expect_eq "$d: LEN 60 (no options, no payload)" \
+		    "$(field LEN)" 60
+		expect_eq "$d: no extension headers, no TCP options" \
+		    "$(printf '%s' "$rec" | grep -c -e ' OPT ' || true)" 0
+	else
+		id=$(field ID)
+		expect_eq "$d: TTL" "$(field TTL)" 64
+		expect_eq "$d: LEN 40 (no options, no payload)" \
+		    "$(field LEN)" 40
+		expect_eq "$d: no DF, no IP options" \
+		    "$(printf '%s' "$rec" | grep -c -e ' DF ' -e ' OPT ' || true)" 0
+	fi
 	expect_eq "$d: record fields = --dry-run" \
 	    "ip_id=$id tcp_seq=$seq tcp_ack=$ack tcp_window=$win" "$dry"
 	expect_eq "$d: SYN only" "$(flags)" SYN
-	expect_eq "$d: TTL" "$(field TTL)" 64
-	expect_eq "$d: LEN 40 (no options, no payload)" "$(field LEN)" 40
-	expect_eq "$d: no DF, no IP options" \
-	    "$(printf '%s' "$rec" | grep -c -e ' DF ' -e ' OPT ' || true)" 0
 	expect_eq "$d: addresses and port" \
-	    "$(field SRC) $(field DST) $(field PROTO) $(field DPT)" \
-	    "$CADDR $SADDR TCP $KPORT"
+	    "$(field SRC) $(field DST) $(field PROTO) $(field DPT)" "$want"
 	spt=$(field SPT)
 	if [ "$spt" -ge 1024 ] && [ "$spt" -le 65535 ]; then
 		ok "$d: source port $spt in 1024..65535"
@@ -271,7 +308,7 @@ knock_and_check() {
 	expect_eq "$d: server's copy decrypts it" \
 	    "$(decrypt_window "$sp" "$id" "$seq" "$ack" "$win")" \
 	    "$port $before"
-	if wait_record "$RPFX" $knocks; then
+	if wait_record "$rpfx" "$n"; then
 		expect_eq "$d: server's TCP accepted it (RST acks SEQ+1)" \
 		    "$(field ACK)" $(((seq + 1) % 4294967296))
 	else
@@ -303,6 +340,22 @@ knock_and_check "profile directory behind a link" "$lhome" "$rprof" \
     "$tmp/server/profiles/random" 8080
 expect_eq "profile directory behind a link: still a link" \
     "$(test -L "$lhome/.knockknock/$SADDR" && echo link)" link
+
+# ---- IPv6: the flow label carries the IP ID ----
+make_profile "$home/.knockknock/$SADDR6" $ZERO_KEY $ZERO_KEY 0 $KPORT
+FAM=6 knock_and_check "IPv6, vector profile, counter 0" "$home" \
+    "$home/.knockknock/$SADDR6" "$tmp/server/profiles/vector" 22
+expect_eq "IPv6 known answer: the record" "$id $seq $ack $win" \
+    "26367 2232808612 3473567627 61342"
+
+# A name with an IPv4 and an IPv6 address: IPv4 unless -6 says otherwise.
+cp -a "$rprof" "$rhome/.knockknock/$DUAL"
+KHOST=$DUAL knock_and_check "a name with both: IPv4 by default" "$rhome" \
+    "$rhome/.knockknock/$DUAL" "$tmp/server/profiles/random" 8080
+KHOST=$DUAL OPTS=-6 FAM=6 knock_and_check "a name with both, -6" "$rhome" \
+    "$rhome/.knockknock/$DUAL" "$tmp/server/profiles/random" 8080
+KHOST=$DUAL OPTS=--ipv4 knock_and_check "a name with both, --ipv4" "$rhome" \
+    "$rhome/.knockknock/$DUAL" "$tmp/server/profiles/random" 8080
 
 # ---- errors as root: one line, exit 1, the counter untouched ----
 # expect_error DESC WANT_RC WANT_STDERR COUNTER_DIR (or "")
@@ -345,7 +398,7 @@ for p in 0 65536 22x -1 " 22" ""; do
 	expect_error "port '$p'" 1 "knockknock: port \"$p\": $why" "$prof"
 done
 
-usage="usage: knockknock [-n|--dry-run] -p PORT HOST
+usage="usage: knockknock [-4|-6] [-n|--dry-run] -p PORT HOST
        knockknock -h|--help | --version"
 kk "$home" "$SADDR"
 expect_error "missing -p" 2 "knockknock: missing -p PORT
@@ -356,6 +409,9 @@ $usage" "$prof"
 kk "$home" -p 22 "$SADDR" extra
 expect_error "two HOSTs" 2 "knockknock: more than one HOST
 $usage" "$prof"
+kk "$home" -4 -6 -p 22 "$SADDR"
+expect_error "-4 with -6" 2 "knockknock: -4 and -6 together
+$usage" "$prof"
 kk "$home" --version
 expect_eq "--version" "$rc:$out" "0:knockknock 0.1.0"
 kk "$home" --help
@@ -363,9 +419,9 @@ expect_eq "--help exits 0" "$rc" 0
 expect_eq "--help documents the exit status" \
     "$(printf '%s\n' "$out" | grep -c '2 usage error')" 1
 
-# A host that does not resolve, and one with only an IPv6 address: the
-# profile is loaded, then resolution fails, and the counter stays.
-for h in nosuch.invalid ::1; do
+# A host that does not resolve, or has no address of the family asked
+# for: the profile is loaded, then resolution fails, and the counter stays.
+for h in nosuch.invalid "::ffff:$SADDR"; do
 	cp -a "$prof" "$home/.knockknock/$h"
 done
 kk "$home" -p 22 nosuch.invalid
@@ -376,9 +432,18 @@ case $err in
 esac
 expect_eq "unknown host: counter untouched" \
     "$(counter "$home/.knockknock/nosuch.invalid")" "$cbefore"
-kk "$home" -p 22 ::1
-expect_error "IPv6-only host" 1 "knockknock: ::1: IPv6 not yet supported" \
-    "$home/.knockknock/::1"
+cbefore=$(counter "$home/.knockknock/$SADDR6")
+kk "$home" -4 -p 22 "$SADDR6"
+expect_error "-4, an IPv6 address" 1 "knockknock: $SADDR6: no IPv4 address" \
+    "$home/.knockknock/$SADDR6"
+cbefore=$(counter "$prof")
+kk "$home" -6 -p 22 "$SADDR"
+expect_error "-6, an IPv4 address" 1 "knockknock: $SADDR: no IPv6 address" \
+    "$prof"
+# The server would read it as IPv6, and open nothing for it.
+kk "$home" -p 22 "::ffff:$SADDR"
+expect_error "an IPv4-mapped IPv6 address" 1 "knockknock: ::ffff:$SADDR: an IPv4-mapped IPv6 address; knock its IPv4 address instead" \
+    "$home/.knockknock/::ffff:$SADDR"
 
 # Exhausted: 2^32 is past the last counter, with or without --dry-run.
 xhome=$tmp/xhome
@@ -432,6 +497,8 @@ cbefore=$(counter "$nprof")
 
 kk_nobody "$nhome" "$nbin" -p 22 "$SADDR"
 expect_error "nobody without cap_net_raw" 1 "$HINT" "$nprof"
+kk_nobody "$nhome" "$nbin" -6 -p 22 "$SADDR"
+expect_error "nobody without cap_net_raw, -6" 1 "knockknock: cannot open a raw IPv6 socket: Operation not permitted; run as root, or as root once: setcap cap_net_raw+ep \$(command -v knockknock)" "$nprof"
 kk_nobody "$nhome" "$nbin" -n -p 22 "$SADDR"
 expect_eq "nobody without cap_net_raw: --dry-run works" "$rc" 0
 
@@ -446,10 +513,14 @@ expect_error "HOME unset: the password file's home" 1 "knockknock: no profile fo
 setcap cap_net_raw+ep "$nbin"
 knock_and_check "nobody with cap_net_raw" "$nhome" "$nprof" \
     "$tmp/server/profiles/vector" 22 kk_nobody "$nbin"
+cp -a "$nprof" "$nhome/.knockknock/$SADDR6"
+FAM=6 knock_and_check "nobody with cap_net_raw, IPv6" "$nhome" \
+    "$nhome/.knockknock/$SADDR6" "$tmp/server/profiles/vector" 22 \
+    kk_nobody "$nbin"
 
 # Every knock left exactly one record, and nothing else reached the port.
 expect_eq "one record per knock, no strays" \
-    "$(records "$PFX" | wc -l)" $knocks
+    "$(records "$PFX" | wc -l) $(records "$PFX6" | wc -l)" "$knocks $knocks6"
 
 finished=1
 echo "client: $pass passed, $fail failed"

@@ -1,5 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 /* The client's command line: accepted forms, and each rejection's reason. */
+#include <sys/socket.h>
+
 #include <stdarg.h>
 #include <stddef.h>
 #include <string.h>
@@ -125,9 +127,33 @@ Test(args, usage_errors)
 	expect_usage("unknown option", &a, rc, e);
 	rc = parse(&a, &e, "-p", "22", "", NULL);
 	expect_usage("empty HOST", &a, rc, e);
+	rc = parse(&a, &e, "-4", "-6", "-p", "22", "h", NULL);
+	expect_usage("-4 and -6 together", &a, rc, e);
+	rc = parse(&a, &e, "-p", "22", "--ipv6", "h", "-4", NULL);
+	expect_usage("-4 and -6 together", &a, rc, e);
 	/* A usage error is reported before a bad port. */
 	rc = parse(&a, &e, "-p", "0", NULL);
 	expect_usage("missing HOST", &a, rc, e);
+}
+
+Test(args, family)
+{
+	struct args a;
+	const char *e;
+
+	cr_assert_eq(parse(&a, &e, "-p", "22", "h", NULL), 0);
+	cr_expect_eq(a.family, AF_UNSPEC, "no -4 or -6: either family");
+	cr_assert_eq(parse(&a, &e, "-4", "-p", "22", "h", NULL), 0);
+	cr_expect_eq(a.family, AF_INET);
+	cr_assert_eq(parse(&a, &e, "-p", "22", "h", "-6", NULL), 0);
+	cr_expect_eq(a.family, AF_INET6);
+	cr_assert_eq(parse(&a, &e, "--ipv4", "-4", "-np", "22", "h", NULL), 0,
+	    "%s", e);
+	cr_expect_eq(a.family, AF_INET, "the same flag twice is fine");
+	expect_ok(&a, "h", 22, 1);
+	cr_assert_eq(parse(&a, &e, "-6n", "--ipv6", "-p", "22", "h", NULL), 0,
+	    "%s", e);
+	cr_expect_eq(a.family, AF_INET6);
 }
 
 static void

@@ -1,9 +1,11 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 /*
- * The knock SYN as libnet builds it, checked byte by byte without sending
- * (LIBNET_NONE), with both checksums recomputed here; the zero-IP-ID skip;
- * the random source port and the source address lookup.
+ * The knock SYN as libnet builds it, IPv4 and IPv6, checked byte by byte
+ * without sending (LIBNET_NONE), with the checksums recomputed here; the
+ * zero-IP-ID skip; the random source port and the source address lookup.
  */
+#include <sys/socket.h>
+
 #include <arpa/inet.h>
 #include <errno.h>
 #include <stdint.h>
@@ -45,19 +47,37 @@ csum(uint32_t sum, const uint8_t *p, size_t len)
 	return (uint16_t)~sum;
 }
 
+/* The pseudo-header's addresses: `n` bytes of each from `at` in ip. */
 static uint16_t
-tcp_csum(const uint8_t *ip, const uint8_t *tcp, size_t tcplen)
+tcp_csum(const uint8_t *ip, size_t at, size_t n, const uint8_t *tcp,
+    size_t tcplen)
 {
 	uint32_t sum = 0;
+	size_t i;
 
-	sum += get16(ip + 12) + get16(ip + 14);		/* source */
-	sum += get16(ip + 16) + get16(ip + 18);		/* destination */
+	for (i = 0; i < 2 * n; i += 2)
+		sum += get16(ip + at + i);		/* source, destination */
 	sum += IPPROTO_TCP + (uint32_t)tcplen;
 	return csum(sum, tcp, tcplen);
 }
 
 static void
-build(const struct packet_syn *s, uint8_t out[static PACKET_LEN])
+addr4(struct packet_addr *a, const char *text)
+{
+	a->family = AF_INET;
+	cr_assert_eq(inet_pton(AF_INET, text, &a->v4), 1, "%s", text);
+}
+
+static void
+addr6(struct packet_addr *a, const char *text)
+{
+	a->family = AF_INET6;
+	cr_assert_eq(inet_pton(AF_INET6, text, &a->v6), 1, "%s", text);
+}
+
+/* The bytes packet_send() would send for s. */
+static void
+build(const struct packet_syn *s, uint8_t out[static PACKET_LEN6])
 {
 	char err[PACKET_ERRLEN];
 	libnet_t *l;
@@ -66,32 +86,18 @@ build(const struct packet_syn *s, uint8_t out[static PACKET_LEN])
 
 	cr_assert_eq(packet_open(&l, err), 0, "%s", err);
 	cr_assert_eq(packet_build(l, s, err), 0, "%s", err);
-	/* libnet 1.1.6 returns 1 on success. */
-	cr_assert_neq(libnet_pblock_coalesce(l, &buf, &len), -1, "%s",
-	    libnet_geterror(l));
-	cr_assert_eq(len, PACKET_LEN, "packet is %u bytes", len);
-	memcpy(out, buf, PACKET_LEN);
+	cr_assert_eq(packet_bytes(l, s, &buf, &len, err), 0, "%s", err);
+	cr_assert_eq(len, packet_len(s->dst.family), "packet is %u bytes",
+	    len);
+	memcpy(out, buf, len);
 	libnet_adv_free_packet(l, buf);
 	libnet_destroy(l);
 }
 
-/* Every IPv4 and TCP header field of the 40 bytes. */
+/* The 20 bytes of TCP header that follow either IP header. */
 static void
-check_packet(const struct packet_syn *s, const uint8_t p[static PACKET_LEN])
+check_tcp(const struct packet_syn *s, const uint8_t *tcp)
 {
-	const uint8_t *ip = p, *tcp = p + LIBNET_IPV4_H;
-
-	cr_expect_eq(ip[0], 0x45, "version 4, IHL 5 (no IP options)");
-	cr_expect_eq(ip[1], 0, "TOS");
-	cr_expect_eq(get16(ip + 2), PACKET_LEN, "total length");
-	cr_expect_eq(get16(ip + 4), s->f.ip_id, "IP ID");
-	cr_expect_eq(get16(ip + 6), 0, "flags and fragment offset");
-	cr_expect_eq(ip[8], 64, "TTL");
-	cr_expect_eq(ip[9], IPPROTO_TCP, "protocol");
-	cr_expect_eq(get32(ip + 12), ntohl(s->src.s_addr), "source address");
-	cr_expect_eq(get32(ip + 16), ntohl(s->dst.s_addr), "destination");
-	cr_expect_eq(csum(0, ip, LIBNET_IPV4_H), 0, "IP header checksum");
-
 	cr_expect_eq(get16(tcp + 0), s->sport, "source port");
 	cr_expect_eq(get16(tcp + 2), s->dport, "destination port");
 	cr_expect_eq(get32(tcp + 4), s->f.seq, "SEQ");
@@ -100,7 +106,45 @@ check_packet(const struct packet_syn *s, const uint8_t p[static PACKET_LEN])
 	cr_expect_eq(tcp[13], 0x02, "flags: SYN only");
 	cr_expect_eq(get16(tcp + 14), s->f.window, "WINDOW");
 	cr_expect_eq(get16(tcp + 18), 0, "urgent pointer");
-	cr_expect_eq(tcp_csum(ip, tcp, LIBNET_TCP_H), 0, "TCP checksum");
+}
+
+/* Every IPv4 and TCP header field of the 40 bytes. */
+static void
+check_packet(const struct packet_syn *s, const uint8_t p[static PACKET_LEN4])
+{
+	const uint8_t *ip = p, *tcp = p + LIBNET_IPV4_H;
+
+	cr_expect_eq(ip[0], 0x45, "version 4, IHL 5 (no IP options)");
+	cr_expect_eq(ip[1], 0, "TOS");
+	cr_expect_eq(get16(ip + 2), PACKET_LEN4, "total length");
+	cr_expect_eq(get16(ip + 4), s->f.ip_id, "IP ID");
+	cr_expect_eq(get16(ip + 6), 0, "flags and fragment offset");
+	cr_expect_eq(ip[8], 64, "TTL");
+	cr_expect_eq(ip[9], IPPROTO_TCP, "protocol");
+	cr_expect_eq(get32(ip + 12), ntohl(s->src.v4.s_addr), "source");
+	cr_expect_eq(get32(ip + 16), ntohl(s->dst.v4.s_addr), "destination");
+	cr_expect_eq(csum(0, ip, LIBNET_IPV4_H), 0, "IP header checksum");
+	check_tcp(s, tcp);
+	cr_expect_eq(tcp_csum(ip, 12, 4, tcp, LIBNET_TCP_H), 0,
+	    "TCP checksum");
+}
+
+/* Every IPv6 and TCP header field of the 60 bytes. */
+static void
+check_packet6(const struct packet_syn *s, const uint8_t p[static PACKET_LEN6])
+{
+	const uint8_t *ip = p, *tcp = p + LIBNET_IPV6_H;
+
+	cr_expect_eq(get32(ip), 0x60000000u | s->f.ip_id, "version 6, "
+	    "traffic class 0, flow label = IP ID (%08x)", get32(ip));
+	cr_expect_eq(get16(ip + 4), LIBNET_TCP_H, "payload length");
+	cr_expect_eq(ip[6], IPPROTO_TCP, "next header: TCP, no extensions");
+	cr_expect_eq(ip[7], 64, "hop limit");
+	cr_expect_eq(memcmp(ip + 8, &s->src.v6, 16), 0, "source address");
+	cr_expect_eq(memcmp(ip + 24, &s->dst.v6, 16), 0, "destination");
+	check_tcp(s, tcp);
+	cr_expect_eq(tcp_csum(ip, 8, 16, tcp, LIBNET_TCP_H), 0,
+	    "TCP checksum");
 }
 
 Test(packet, vector_knock)
@@ -111,10 +155,10 @@ Test(packet, vector_knock)
 		.f = { .ip_id = 26367, .seq = 2232808612u,
 		    .ack = 3473567627u, .window = 61342 },
 	};
-	uint8_t p[PACKET_LEN];
+	uint8_t p[PACKET_LEN6];
 
-	inet_pton(AF_INET, "10.77.0.2", &s.src);
-	inet_pton(AF_INET, "10.77.0.1", &s.dst);
+	addr4(&s.src, "10.77.0.2");
+	addr4(&s.dst, "10.77.0.1");
 	build(&s, p);
 	check_packet(&s, p);
 	/* Both checksums as stored, worked out once outside this code. */
@@ -129,10 +173,10 @@ Test(packet, extreme_fields)
 		.f = { .ip_id = 0xffff, .seq = 0xffffffffu, .ack = 0,
 		    .window = 0xffff },
 	};
-	uint8_t p[PACKET_LEN];
+	uint8_t p[PACKET_LEN6];
 
-	inet_pton(AF_INET, "255.255.255.254", &s.src);
-	inet_pton(AF_INET, "1.0.0.1", &s.dst);
+	addr4(&s.src, "255.255.255.254");
+	addr4(&s.dst, "1.0.0.1");
 	build(&s, p);
 	check_packet(&s, p);
 
@@ -142,6 +186,39 @@ Test(packet, extreme_fields)
 	    .window = 0 };
 	build(&s, p);
 	check_packet(&s, p);
+}
+
+/*
+ * The flow label's every bit that carries the ID, including those libnet
+ * 1.1.6 would get wrong (0xABCD came out as 0xCDCD), and the TCP checksum
+ * over the IPv6 pseudo-header, also worked out once outside this code.
+ */
+Test(packet, ipv6_knock)
+{
+	struct packet_syn s = {
+		.sport = 40000, .dport = 666,
+		.f = { .ip_id = 0xabcd, .seq = 2232808612u,
+		    .ack = 3473567627u, .window = 61342 },
+	};
+	uint8_t p[PACKET_LEN6];
+
+	addr6(&s.src, "fd77::2");
+	addr6(&s.dst, "fd77::1");
+	build(&s, p);
+	check_packet6(&s, p);
+	cr_expect_eq(get16(p + 56), 0x6e26, "TCP checksum value");
+
+	s.f = (struct knock_fields){ .ip_id = 0xffff, .seq = 0xffffffffu,
+	    .ack = 0, .window = 0xffff };
+	s.sport = 65535;
+	s.dport = 1;
+	addr6(&s.src, "2001:db8:ffff:ffff:ffff:ffff:ffff:fffe");
+	addr6(&s.dst, "fe80::1");
+	build(&s, p);
+	check_packet6(&s, p);
+	s.f.ip_id = 1;
+	build(&s, p);
+	check_packet6(&s, p);
 }
 
 Test(packet, rebuild_replaces)
@@ -155,17 +232,21 @@ Test(packet, rebuild_replaces)
 	uint8_t *buf;
 	uint32_t len;
 
-	inet_pton(AF_INET, "192.0.2.2", &a.src);
-	inet_pton(AF_INET, "192.0.2.1", &a.dst);
-	b.src = a.dst;
-	b.dst = a.src;
+	addr4(&a.src, "192.0.2.2");
+	addr4(&a.dst, "192.0.2.1");
+	addr6(&b.src, "2001:db8::1");
+	addr6(&b.dst, "2001:db8::2");
 	cr_assert_eq(packet_open(&l, err), 0, "%s", err);
 	cr_assert_eq(packet_build(l, &a, err), 0, "%s", err);
 	cr_assert_eq(packet_build(l, &b, err), 0, "%s", err);
-	cr_assert_neq(libnet_pblock_coalesce(l, &buf, &len), -1, "%s",
-	    libnet_geterror(l));
-	cr_assert_eq(len, PACKET_LEN, "second build appended: %u bytes", len);
-	check_packet(&b, buf);
+	cr_assert_eq(packet_bytes(l, &b, &buf, &len, err), 0, "%s", err);
+	cr_assert_eq(len, PACKET_LEN6, "second build appended: %u bytes", len);
+	check_packet6(&b, buf);
+	libnet_adv_free_packet(l, buf);
+	cr_assert_eq(packet_build(l, &a, err), 0, "%s", err);
+	cr_assert_eq(packet_bytes(l, &a, &buf, &len, err), 0, "%s", err);
+	cr_assert_eq(len, PACKET_LEN4, "third build: %u bytes", len);
+	check_packet(&a, buf);
 	libnet_adv_free_packet(l, buf);
 	libnet_destroy(l);
 }
@@ -254,12 +335,28 @@ Test(packet, source_port_range)
 
 Test(packet, source_addr_loopback)
 {
-	struct in_addr dst, src = { 0 };
+	struct packet_addr dst = { 0 }, src = { 0 };
 
-	inet_pton(AF_INET, "127.0.0.1", &dst);
-	cr_assert_eq(packet_source_addr(dst, 666, &src), 0, "%s",
+	addr4(&dst, "127.0.0.1");
+	cr_assert_eq(packet_source_addr(&dst, 666, &src), 0, "%s",
 	    strerror(errno));
-	cr_expect_eq(src.s_addr, dst.s_addr);
+	cr_expect_eq(src.family, AF_INET);
+	cr_expect_eq(src.v4.s_addr, dst.v4.s_addr);
+}
+
+Test(packet, source_addr_loopback6)
+{
+	struct packet_addr dst = { 0 }, src = { 0 };
+	int fd;
+
+	if ((fd = socket(AF_INET6, SOCK_DGRAM, 0)) == -1)
+		cr_skip_test("no IPv6 here: %s", strerror(errno));
+	close(fd);
+	addr6(&dst, "::1");
+	cr_assert_eq(packet_source_addr(&dst, 666, &src), 0, "%s",
+	    strerror(errno));
+	cr_expect_eq(src.family, AF_INET6);
+	cr_expect_eq(memcmp(&src.v6, &dst.v6, 16), 0, "source is not ::1");
 }
 
 Test(packet, open_raw_needs_privilege)
@@ -269,8 +366,12 @@ Test(packet, open_raw_needs_privilege)
 
 	if (geteuid() == 0)
 		cr_skip_test("running as root: a raw socket would open");
-	cr_assert_eq(packet_raw_socket(&fd, err), -1);
+	cr_assert_eq(packet_raw_socket(AF_INET, &fd, err), -1);
 	cr_expect(errno == EPERM || errno == EACCES, "errno %d", errno);
 	cr_expect_str_eq(err, "cannot open a raw socket: Operation not "
+	    "permitted");
+	cr_assert_eq(packet_raw_socket(AF_INET6, &fd, err), -1);
+	cr_expect(errno == EPERM || errno == EACCES, "errno %d", errno);
+	cr_expect_str_eq(err, "cannot open a raw IPv6 socket: Operation not "
 	    "permitted");
 }
