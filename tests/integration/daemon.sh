@@ -12,9 +12,10 @@
 # rename and once by copy-truncate, with knocks around each rotation.
 # Every assertion is about an exact outcome; rejections are proven to have
 # been processed by a good knock sent after them, of which exactly one
-# grant must follow.  Checks are numbered as in issues 4 and 5 (0, 10 and
-# 11 are extra: the ready line, a second knock renewing a pending grant,
-# and a grant the firewall refuses, logged as NOT opened).
+# grant must follow.  Checks are numbered as in issues 4 and 5 (0, 10, 11
+# and 12 are extra: the ready line, a second knock renewing a pending
+# grant, a grant the firewall refuses, logged as NOT opened, and a knock
+# over IPv6).
 [ -n "${BASH_VERSION:-}" ] || exec bash "$0" "$@"	# run.sh uses sh
 if [ -z "${FIREWALL:-}" ] || [ -z "${SOURCE:-}" ]; then
 	echo "daemon.sh: nothing to do without FIREWALL and SOURCE; daemon-*.sh set them"
@@ -33,6 +34,8 @@ WRONG=$TMP/wrong WHOME=$TMP/home-wrong	# same knock port, other keys
 KNOCKED="knockknock-daemon: knock from $CLI_ADDR for tcp/$PORT (profile $NAME)"
 OPENED="knockknock-daemon: opened tcp/$PORT for $CLI_ADDR for $DELAY s"
 NOT_OPENED="knockknock-daemon: NOT opened: tcp/$PORT for $CLI_ADDR (the firewall change failed)"
+KNOCKED6="knockknock-daemon: knock from $CLI_ADDR6 for tcp/$PORT (profile $NAME)"
+OPENED6="knockknock-daemon: opened tcp/$PORT for $CLI_ADDR6 for $DELAY s"
 KLOG=$TMP/kern.log			# our copy of the kernel's records
 [ "$SOURCE" = file ] && KLOG=$SRV/kern.log
 accepted=0				# knocks the daemon must have granted
@@ -103,9 +106,20 @@ grants() {
 }
 has_grant() { grants | grep -q -F -e "$CLI_ADDR . $PORT " -e "-s $CLI_ADDR/32 "; }
 no_grants() { local g; g=$(grants) && [ -z "$g" ]; }
+grants6() {	# the same for IPv6
+	local out
+	if [ "$FIREWALL" = nftables ]; then
+		out=$(srv nft list set inet knockknock allow6) || return 1
+		printf '%s\n' "$out" | grep -o "[0-9a-f:]* \. [0-9]* timeout [^,}]*" || true
+	else
+		out=$(srv ip6tables -w -S INPUT) || return 1
+		printf '%s\n' "$out" | grep -F 'knockknock expires=' || true
+	fi
+}
+no_grants6() { local g; g=$(grants6) && [ -z "$g" ]; }
 
-# connect_within MS: from the client, retry connecting to the protected port
-# until one succeeds (print the ms it took, status 0) or MS have passed.
+# connect_within MS ADDR PORT: from the client, retry connecting to ADDR
+# PORT until one succeeds (print the ms it took, status 0) or MS have passed.
 connect_within() {
 	cli timeout 5 bash -c 'ms() { local t=${EPOCHREALTIME//[.,]/}; echo $((t / 1000)); }
 		start=$(ms)
@@ -113,7 +127,7 @@ connect_within() {
 			[ $(($(ms) - start)) -lt "$0" ] || exit 1
 			sleep 0.01
 		done 2>/dev/null
-		echo $(($(ms) - start))' "$1" "$SRV_ADDR" "$PORT"
+		echo $(($(ms) - start))' "$1" "$2" "$3"
 }
 
 # pid_gone PID: no such process, or a zombie.
@@ -144,6 +158,7 @@ in_window() { [ "$1" -ge $((DELAY * 1000 - ${2:-100})) ] && [ "$1" -le $((DELAY 
 # ---- setup ----
 
 topology_up
+topology_v6
 make_conf "$SRV" "$FIREWALL" "$SOURCE" "$CHOME" "$NAME" "$KPORT"
 make_conf "$WRONG" "$FIREWALL" "$SOURCE" "$WHOME" mallory "$KPORT"
 "$DAEMON" -C "$SRV" --print-firewall "$FIREWALL" >"$TMP/firewall"
@@ -323,6 +338,27 @@ expect "5 replays and wrong keys granted nothing (opened, knock lines)" \
     "$((n + 1)) $((nk + 1))" "$(opened) $(knocked)"
 expect "5 only the good knock advanced the counter" "$((c1 + 1))" "$(srv_counter)"
 
+# 12: a knock over IPv6, the IP ID in the flow label.  The client's
+# profile for the server's IPv6 address is a link to the IPv4 one: one
+# profile, one counter.
+ln -s "$SRV_ADDR" "$CHOME/.knockknock/$SRV_ADDR6"
+check "12 (5's last grant has expired)" wait_for $((DELAY + 3)) no_grants
+c1=$(srv_counter)
+expect "12 IPv6: refused before the knock" refused "$(connect_result "$SRV_ADDR6" "$PORT")"
+cli env HOME="$CHOME" "$KNOCKKNOCK" -p "$PORT" "$SRV_ADDR6" >/dev/null
+if ms=$(connect_within 1000 "$SRV_ADDR6" "$PORT"); then
+	ok "12 IPv6: connected ${ms} ms after the knock"
+else
+	bad "12 IPv6: no connection within 1 s of the knock"
+fi
+check "12 IPv6: the daemon logged the grant" granted
+expect "12 IPv6: the knock and grant lines name the IPv6 address" "1 1" \
+    "$(grep -c -x -F "$KNOCKED6" "$TMP/daemon.err") $(grep -c -x -F "$OPENED6" "$TMP/daemon.err")"
+expect "12 IPv6: server counter follows the client's" "$((c1 + 1)) $((c1 + 1))" "$(srv_counter) $(cli_counter)"
+expect "12 IPv6: a second connection is refused" refused "$(connect_result "$SRV_ADDR6" "$PORT")"
+expect "12 IPv6: nothing opened for IPv4" refused "$(connect_result "$SRV_ADDR" "$PORT")"
+check "12 IPv6: the grant is gone after the delay" wait_for $((DELAY + 3)) no_grants6
+
 if [ "$SOURCE" = file ]; then
 	cp "$KLOG" "$KLOG.2"
 	: >"$KLOG"
@@ -403,10 +439,11 @@ else
 fi
 expect "8 refused after it" refused "$(connect_result "$SRV_ADDR" "$PORT")"
 
+# (One of them, 12's, came over IPv6.)
 expect "9 one 'opened' line for each accepted knock, exact text" \
-    "$accepted $accepted" "$(opened) $(grep -c -x -F "$OPENED" "$TMP/daemon.err")"
+    "$accepted $((accepted - 1)) 1" "$(opened) $(grep -c -x -F "$OPENED" "$TMP/daemon.err") $(grep -c -x -F "$OPENED6" "$TMP/daemon.err")"
 expect "9 one 'knock from' line for each accepted knock, exact text" \
-    "$accepted $accepted" "$(knocked) $(grep -c -x -F "$KNOCKED" "$TMP/daemon.err")"
+    "$accepted $((accepted - 1)) 1" "$(knocked) $(grep -c -x -F "$KNOCKED" "$TMP/daemon.err") $(grep -c -x -F "$KNOCKED6" "$TMP/daemon.err")"
 # Each "opened" line follows its knock's line: the watcher logs before it
 # sends, the helper after the firewall change.
 expect "9 every 'opened' line is preceded by a 'knock from' line" "" \

@@ -27,6 +27,11 @@ SRV_IF=kk$rnd				# at most 15 bytes
 NET=10.$((0x${rnd:0:2} % 128 + 64)).$((0x${rnd:2:2}))
 SRV_ADDR=$NET.1
 CLI_ADDR=$NET.2
+# IPv6 (topology_v6), and as the kernel's log writes them; the group after
+# fd6b never starts with 0, so the short forms are these.
+NET6=fd6b:1${rnd:0:3}
+SRV_ADDR6=$NET6::1 SRV_LOG6=$NET6:0000:0000:0000:0000:0000:0001
+CLI_ADDR6=$NET6::2 CLI_LOG6=$NET6:0000:0000:0000:0000:0000:0002
 TMP=$(mktemp -d /tmp/kk-it.XXXXXX)
 chmod 0755 "$TMP"			# the unprivileged watcher reopens kern.log
 KNOCKKNOCK=${KNOCKKNOCK:-./bin/knockknock}
@@ -71,6 +76,12 @@ topology_up() {
 	ip -n "$NS_C" link set lo up
 	ip -n "$NS_S" link set "$SRV_IF" up
 	ip -n "$NS_C" link set eth0 up
+}
+
+# topology_v6: IPv6 addresses too, usable at once (no duplicate detection).
+topology_v6() {
+	ip -n "$NS_S" addr add "$SRV_ADDR6/64" dev "$SRV_IF" nodad
+	ip -n "$NS_C" addr add "$CLI_ADDR6/64" dev eth0 nodad
 }
 
 # reap PID: wait for it if it is our child, and forget it, so that cleanup
@@ -166,7 +177,7 @@ kernlog_writer() {
 	rm -f "$TMP/writer.ready"
 	python3 -c '
 import datetime, os, signal, socket, sys
-path, want, ready = sys.argv[1], sys.argv[2:4], sys.argv[4]
+path, iface, ready, pairs = sys.argv[1], sys.argv[2], sys.argv[3], sys.argv[4:]
 host = socket.gethostname()
 reopen = False
 def hup(sig, frame):
@@ -184,7 +195,7 @@ while True:
         continue
     head, _, msg = rec.partition(";")
     msg = msg.split("\n")[0]
-    if not all(w in msg for w in want):
+    if iface not in msg or not any(p in msg for p in pairs):
         continue
     if reopen:
         out.close(); out = open(path, "a"); reopen = False
@@ -194,7 +205,8 @@ while True:
     out.write("%s %s kernel: [%5d.%06d] %s\n" % (ts, host,
         us // 1000000, us % 1000000, msg))
     out.flush()
-' "$1" "IN=$SRV_IF " "SRC=$CLI_ADDR DST=$SRV_ADDR " "$TMP/writer.ready" &
+' "$1" "IN=$SRV_IF " "$TMP/writer.ready" "SRC=$CLI_ADDR DST=$SRV_ADDR " \
+	    "SRC=$CLI_LOG6 DST=$SRV_LOG6 " &
 	WRITER_PID=$!
 	PIDS+=("$WRITER_PID")
 	wait_for 5 test -e "$TMP/writer.ready"
