@@ -10,7 +10,8 @@
 #   kernel records in tests/vectors/ and that knock; then, for each firewall, a live
 #   daemon (watcher and helper both under valgrind, in lib.sh's topology):
 #   the real client knocks, the port opens once, a bogus knock and a
-#   knock with the wrong keys open nothing, SIGTERM ends it.
+#   knock with the wrong keys open nothing, a knock over IPv6 opens it
+#   over IPv6, SIGTERM ends it.
 #
 # Each program's report goes to a file of its own, one per process (%p);
 # memcheck writes nothing there when it finds nothing.  Slow: memcheck
@@ -125,10 +126,11 @@ all_gone() {
 	local p
 	for p; do ! kill -0 "$p" 2>/dev/null || return 1; done
 }
-opened_count() { grep -c "opened tcp/$PORT for $CLI_ADDR" "$TMP/daemon.err" || true; }
+opened_count() { grep -c "opened tcp/$PORT for ${1:-$CLI_ADDR} " "$TMP/daemon.err" || true; }
 opened_more_than() { [ "$(opened_count)" -gt "$1" ]; }
 
 topology_up
+topology_v6
 listen "$PORT"
 make_conf "$TMP/wrong" nftables kmsg "$TMP/whome" mallory "$KPORT"
 for fw in nftables iptables; do
@@ -163,6 +165,18 @@ for fw in nftables iptables; do
 	expect "$fw: a second connection is refused" no \
 	    "$(can_connect "$SRV_ADDR" "$PORT" && echo yes || echo no)"
 
+	# The same over IPv6, with the same profile (a link: one counter).
+	ln -sfn "$SRV_ADDR" "$HOME_C/.knockknock/$SRV_ADDR6"
+	n=$(opened_count "$CLI_ADDR6")
+	st=0
+	cli env HOME="$HOME_C" "${VG[@]}" --log-file="$TMP/vg.client6-$fw.%p" \
+	    "$KNOCKKNOCK" -6 -p "$PORT" "$SRV_ADDR6" || st=$?
+	expect "$fw: the client knocks over IPv6 (exit 0)" 0 "$st"
+	check "$fw: the IPv6 knock opens the port" wait_for 30 can_connect \
+	    "$SRV_ADDR6" "$PORT"
+	expect "$fw: one 'opened' line for the IPv6 knock" 1 \
+	    $(($(opened_count "$CLI_ADDR6") - n))
+
 	# Its reports are written as each process exits: wait for the
 	# watcher too, which leaves after the helper.
 	pids="$DAEMON_PID $(pgrep -P "$DAEMON_PID" | tr '\n' ' ')"
@@ -170,6 +184,7 @@ for fw in nftables iptables; do
 	check "$fw: the daemon stops on SIGTERM" wait_for 60 all_gone $pids
 	clean "daemon-$fw" 2		# the helper and the watcher
 	clean "client-$fw"
+	clean "client6-$fw"
 done
 
 summary valgrind
