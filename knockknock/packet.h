@@ -57,10 +57,10 @@ int	packet_open(libnet_t **lp, char err[static PACKET_ERRLEN]);
  * Encrypt a request for `port` with the first counter >= *counter whose
  * IP ID is not zero, and set *counter to the counter used.  A zero IP ID
  * cannot travel over IPv4: Linux replaces it on a raw socket (raw(7)).
- * IPv6 keeps it, but the family is not known yet (--dry-run never learns
- * it), and the server's error window absorbs a skipped counter as it does
- * a lost knock.  Returns 0, or -1 with *errstr set (for one: the profile
- * is exhausted).
+ * Over IPv6 it would make the flow label zero, which a router may fill in
+ * (RFC 6437, section 3).  The server's error window absorbs a skipped
+ * counter as it does a lost knock.  Returns 0, or -1 with *errstr set
+ * (for one: the profile is exhausted).
  */
 int	packet_encode(const struct codec_keys *keys, uint64_t *counter,
 	    uint16_t port, struct knock_fields *f, const char **errstr);
