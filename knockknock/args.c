@@ -57,7 +57,8 @@ parse_options(int argc, char *argv[], struct args *a, const char **errstr)
 
 	optind = 0;	/* glibc: a full re-initialisation */
 	opterr = 0;	/* errors are ours to report */
-	while ((ch = getopt_long(argc, argv, ":46np:h", longopts, NULL)) != -1) {
+	while ((ch = getopt_long(argc, argv, ":46np:h", longopts,
+	    NULL)) != -1) {
 		switch (ch) {
 		case '4':
 		case '6':

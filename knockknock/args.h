@@ -25,10 +25,11 @@ struct args {
  * Parse argv.  Returns 0 with *a filled: either help or version is set (and
  * nothing else need be), or host and port are.  Returns -1 with *errstr set
  * on a usage error (unknown option, missing -p or HOST, extra arguments, -p
- * given twice, -4 with -6, empty HOST), or, once the syntax is right, on a bad PORT
- * value (see args_port): then a->bad_port is set and a->port_arg is the
- * text, so that the caller can quote it.  Resets getopt's state, so it can
- * be called more than once; argv's order may be permuted, as getopt does.
+ * given twice, -4 with -6, empty HOST), or, once the syntax is right, on a
+ * bad PORT value (see args_port): then a->bad_port is set and a->port_arg
+ * is the text, so that the caller can quote it.  Resets getopt's state, so
+ * it can be called more than once; argv's order may be permuted, as getopt
+ * does.
  */
 int	args_parse(int argc, char *argv[], struct args *a, const char **errstr);
 

@@ -41,7 +41,7 @@
 struct target {
 	const char		*host;
 	struct packet_addr	 addr;
-	char			 addr_text[INET6_ADDRSTRLEN + IF_NAMESIZE + 1];
+	char			 addr_text[INET6_ADDRSTRLEN + IF_NAMESIZE];
 };
 
 /*
@@ -53,7 +53,8 @@ static const int raw_family[NRAW] = { AF_INET, AF_INET6 };
 
 struct raw_sockets {
 	int	 fd[NRAW];			/* -1: not open */
-	char	 err[NRAW][PACKET_ERRLEN];	/* why not, if wanted */
+	int	 errnum[NRAW];		/* why not, if wanted */
+	char	 err[NRAW][PACKET_ERRLEN];
 };
 
 static void err1(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
@@ -108,7 +109,7 @@ help(void)
 	    "Exit status: 0 done, 1 error, 2 usage error.\n", stdout);
 }
 
-/* Keep nothing but the raw socket already open: no capability at all. */
+/* Keep nothing but the raw sockets already open: no capability at all. */
 static int
 drop_privileges(void)
 {
@@ -176,17 +177,95 @@ load(const char *host, const char *dir, struct profile *p)
 	return dirfd;
 }
 
+static int
+mapped(const struct addrinfo *ai)
+{
+	const struct sockaddr_in6 *sin6 = (const void *)ai->ai_addr;
+
+	return ai->ai_family == AF_INET6 &&
+	    IN6_IS_ADDR_V4MAPPED(&sin6->sin6_addr);
+}
+
 /*
- * HOST's first IPv4 address, else its first IPv6 one; `family` (AF_INET,
- * AF_INET6 or AF_UNSPEC) keeps only one kind.  IPv4 first as 0.5, whose
- * servers read IPv4 knocks only, and as before IPv6 was supported.
+ * The address to knock: HOST's first IPv4 address, else its first IPv6
+ * one (not IPv4-mapped if another will do); `family` (AF_INET or AF_INET6)
+ * keeps one kind only.  IPv4 first: 0.5's servers read IPv4 knocks only.
  */
+static const struct addrinfo *
+pick(const struct addrinfo *res, int family)
+{
+	const struct addrinfo *ai, *v4 = NULL, *v6 = NULL;
+
+	for (ai = res; ai != NULL; ai = ai->ai_next) {
+		if (ai->ai_family == AF_INET && v4 == NULL)
+			v4 = ai;
+		if (ai->ai_family == AF_INET6 &&
+		    (v6 == NULL || (mapped(v6) && !mapped(ai))))
+			v6 = ai;
+	}
+	if (family == AF_INET6)
+		return v6;
+	if (family == AF_INET)
+		return v4;
+	return v4 != NULL ? v4 : v6;
+}
+
+static void
+set_target(struct target *t, const struct addrinfo *ai)
+{
+	const struct sockaddr_in6 *sin6 = (const void *)ai->ai_addr;
+	const struct sockaddr_in *sin = (const void *)ai->ai_addr;
+
+	memset(&t->addr, 0, sizeof(t->addr));
+	t->addr.family = ai->ai_family;
+	if (ai->ai_family == AF_INET6) {
+		t->addr.v6 = sin6->sin6_addr;
+		t->addr.scope = sin6->sin6_scope_id;
+	} else
+		t->addr.v4 = sin->sin_addr;
+	/* Numeric, with a link-local address's %interface. */
+	if (getnameinfo(ai->ai_addr, ai->ai_addrlen, t->addr_text,
+	    sizeof(t->addr_text), NULL, 0, NI_NUMERICHOST) != 0)
+		snprintf(t->addr_text, sizeof(t->addr_text), "?");
+}
+
+/* Why a knock sent to a could open nothing, or NULL if it could. */
+static const char *
+unusable(const struct packet_addr *a)
+{
+	uint32_t h = ntohl(a->v4.s_addr);
+
+	if (a->family == AF_INET6) {
+		/* A server reads such a knock as IPv6, and refuses it. */
+		if (IN6_IS_ADDR_V4MAPPED(&a->v6))
+			return "an IPv4-mapped IPv6 address; knock its IPv4 "
+			    "address instead";
+		if (IN6_IS_ADDR_UNSPECIFIED(&a->v6))
+			return "the unspecified address";
+		if (IN6_IS_ADDR_MULTICAST(&a->v6))
+			return "a multicast address";
+		if (IN6_IS_ADDR_LINKLOCAL(&a->v6) && a->scope == 0)
+			return "a link-local address needs its interface, as "
+			    "in fe80::1%eth0";
+		return NULL;
+	}
+	if (h == INADDR_ANY)
+		return "the unspecified address";
+	if (IN_MULTICAST(h))
+		return "a multicast address";
+	if (h == INADDR_BROADCAST)
+		return "the broadcast address";
+	return NULL;
+}
+
 static int
 resolve(struct target *t, int family)
 {
 	struct addrinfo hints = { .ai_family = AF_UNSPEC,
 	    .ai_socktype = SOCK_DGRAM };
-	struct addrinfo *res, *ai, *v4 = NULL, *v6 = NULL, *pick;
+	struct addrinfo *res;
+	const struct addrinfo *ai;
+	const char *why;
 	int rc;
 
 	rc = getaddrinfo(t->host, NULL, &hints, &res);
@@ -195,39 +274,46 @@ resolve(struct target *t, int family)
 		    gai_strerror(rc));
 		return -1;
 	}
-	for (ai = res; ai != NULL; ai = ai->ai_next) {
-		if (ai->ai_family == AF_INET && v4 == NULL)
-			v4 = ai;
-		if (ai->ai_family == AF_INET6 && v6 == NULL)
-			v6 = ai;
-	}
-	pick = family == AF_INET6 ? v6 : family == AF_INET ? v4 :
-	    v4 != NULL ? v4 : v6;
-	if (pick == NULL) {
-		err1("%s: no %s address", t->host, family == AF_INET6 ? "IPv6" :
-		    family == AF_INET ? "IPv4" : "IPv4 or IPv6");
+	if ((ai = pick(res, family)) == NULL) {
+		err1("%s: no %s address", t->host, family == AF_INET6 ?
+		    "IPv6" : family == AF_INET ? "IPv4" : "IPv4 or IPv6");
 		freeaddrinfo(res);
 		return -1;
 	}
-	rc = getnameinfo(pick->ai_addr, pick->ai_addrlen, t->addr_text,
-	    sizeof(t->addr_text), NULL, 0, NI_NUMERICHOST);
-	if (rc != 0)
-		snprintf(t->addr_text, sizeof(t->addr_text), "?");
-	t->addr.family = pick->ai_family;
-	if (pick->ai_family == AF_INET6) {
-		t->addr.v6 = ((struct sockaddr_in6 *)pick->ai_addr)->sin6_addr;
-		t->addr.scope =
-		    ((struct sockaddr_in6 *)pick->ai_addr)->sin6_scope_id;
-	} else
-		t->addr.v4 = ((struct sockaddr_in *)pick->ai_addr)->sin_addr;
+	set_target(t, ai);
 	freeaddrinfo(res);
-	/* A server reads such a knock as IPv6 and opens nothing for it. */
-	if (t->addr.family == AF_INET6 && IN6_IS_ADDR_V4MAPPED(&t->addr.v6)) {
-		err1("%s: an IPv4-mapped IPv6 address; knock its IPv4 address "
-		    "instead", t->host);
+	if ((why = unusable(&t->addr)) != NULL) {
+		err1("%s: %s", t->host, why);
 		return -1;
 	}
 	return 0;
+}
+
+static void
+raw_error(const char *msg, int errnum)
+{
+	if (errnum == EPERM || errnum == EACCES)
+		err1("%s; run as root, or as root once: setcap cap_net_raw+ep "
+		    "$(command -v knockknock)", msg);
+	else
+		err1("%s", msg);
+}
+
+/* The raw socket for `family`, closing the other; -1 if it did not open. */
+static int
+raw_for(struct raw_sockets *raw, int family)
+{
+	int i, want = family == AF_INET6 ? RAW6 : RAW4;
+
+	for (i = 0; i < NRAW; i++) {
+		if (i != want && raw->fd[i] != -1) {
+			close(raw->fd[i]);
+			raw->fd[i] = -1;
+		}
+	}
+	if (raw->fd[want] == -1)
+		raw_error(raw->err[want], raw->errnum[want]);
+	return raw->fd[want];
 }
 
 static int
@@ -282,7 +368,7 @@ out:
 }
 
 static int
-knock(const struct raw_sockets *raw, const struct args *a)
+knock(struct raw_sockets *raw, const struct args *a)
 {
 	char dir[PATH_MAX];
 	struct profile p;
@@ -290,7 +376,7 @@ knock(const struct raw_sockets *raw, const struct args *a)
 	struct target t = { .host = a->host };
 	uint64_t counter;
 	const char *errstr;
-	int dirfd, i, ret = -1;
+	int dirfd, fd, ret = -1;
 
 	if (profile_dir(a->host, dir) == -1)
 		return -1;
@@ -309,14 +395,9 @@ knock(const struct raw_sockets *raw, const struct args *a)
 		ret = flush_stdout();
 		goto out;
 	}
-	if (resolve(&t, a->family) == -1)
-		goto out;
-	i = t.addr.family == AF_INET6 ? RAW6 : RAW4;
-	if (raw->fd[i] == -1) {
-		err1("%s (%s): %s", t.host, t.addr_text, raw->err[i]);
-		goto out;
-	}
-	if (send_knock(raw->fd[i], dirfd, dir, counter + 1, &t, &s) == -1)
+	if (resolve(&t, a->family) == -1 ||
+	    (fd = raw_for(raw, t.addr.family)) == -1 ||
+	    send_knock(fd, dirfd, dir, counter + 1, &t, &s) == -1)
 		goto out;
 	printf("Knock sent to %s (%s) port %u, asking for tcp/%u.\n",
 	    t.host, t.addr_text, s.dport, a->port);
@@ -330,29 +411,37 @@ out:
 
 /*
  * Open a raw socket for each family the knock may take (none for a dry
- * run).  Only a missing privilege stops here; another failure (a kernel
- * without IPv6) matters only if HOST turns out to need that family.
+ * run).  Fails only if none opens: a family that did not (a kernel without
+ * IPv6, a policy that denies its raw sockets) matters only if HOST turns
+ * out to need it.
  */
 static int
 open_raw(const struct args *a, struct raw_sockets *raw)
 {
-	int i;
+	int i, opened = 0, first = -1;
 
 	for (i = 0; i < NRAW; i++) {
 		raw->fd[i] = -1;
+		raw->errnum[i] = 0;
 		raw->err[i][0] = '\0';
-		if (a->dry_run ||
-		    (a->family != AF_UNSPEC && a->family != raw_family[i]))
+	}
+	if (a->dry_run)
+		return 0;
+	for (i = 0; i < NRAW; i++) {
+		if (a->family != AF_UNSPEC && a->family != raw_family[i])
 			continue;
 		if (packet_raw_socket(raw_family[i], &raw->fd[i],
-		    raw->err[i]) == 0)
+		    raw->err[i]) == 0) {
+			opened = 1;
 			continue;
-		if (errno == EPERM || errno == EACCES) {
-			err1("%s; run as root, or as root once: setcap "
-			    "cap_net_raw+ep $(command -v knockknock)",
-			    raw->err[i]);
-			return -1;
 		}
+		raw->errnum[i] = errno;
+		if (first == -1)
+			first = i;
+	}
+	if (!opened) {
+		raw_error(raw->err[first], raw->errnum[first]);
+		return -1;
 	}
 	return 0;
 }
@@ -392,10 +481,8 @@ main(int argc, char *argv[])
 		puts("knockknock " KNOCKKNOCK_VERSION);
 		return flush_stdout() == 0 ? 0 : 1;
 	}
-	if (open_raw(&a, &raw) == -1) {
-		close_raw(&raw);
+	if (open_raw(&a, &raw) == -1)
 		return 1;
-	}
 	ret = drop_privileges() == 0 && knock(&raw, &a) == 0 ? 0 : 1;
 	close_raw(&raw);
 	return ret;

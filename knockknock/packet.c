@@ -192,6 +192,7 @@ in6(const struct in6_addr *a)
 {
 	struct libnet_in6_addr r;
 
+	_Static_assert(sizeof(r) == sizeof(*a), "libnet's in6_addr");
 	memcpy(&r, a, sizeof(r));
 	return r;
 }

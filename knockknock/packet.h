@@ -17,8 +17,8 @@
 
 #define PACKET_TTL		64	/* hops, as a Linux SYN */
 #define PACKET_SPORT_MIN	1024	/* lowest random source port */
-#define PACKET_LEN4		(LIBNET_IPV4_H + LIBNET_TCP_H)	/* bytes: 40 */
-#define PACKET_LEN6		(LIBNET_IPV6_H + LIBNET_TCP_H)	/* bytes: 60 */
+#define PACKET_LEN4		(LIBNET_IPV4_H + LIBNET_TCP_H)	/* 40 bytes */
+#define PACKET_LEN6		(LIBNET_IPV6_H + LIBNET_TCP_H)	/* 60 bytes */
 #define PACKET_ERRLEN		LIBNET_ERRBUF_SIZE
 
 /* An address of either family. */
@@ -28,11 +28,11 @@ struct packet_addr {
 		struct in_addr	 v4;
 		struct in6_addr	 v6;
 	};
-	uint32_t		 scope;		/* IPv6 link-local: interface */
+	uint32_t		 scope;	/* IPv6 link-local: interface */
 };
 
 struct packet_syn {
-	struct packet_addr	 src;	/* never unspecified; dst's family */
+	struct packet_addr	 src;	/* dst's family; never :: or 0 */
 	struct packet_addr	 dst;
 	uint16_t		 sport;	/* host order */
 	uint16_t		 dport;	/* the knock port, host order */
@@ -47,7 +47,8 @@ uint32_t packet_len(int family);
  * header is ours).  Needs CAP_NET_RAW.  0 with *fd set, or -1 with err
  * set to one line and errno set: EPERM or EACCES mean "no CAP_NET_RAW".
  */
-int	packet_raw_socket(int family, int *fd, char err[static PACKET_ERRLEN]);
+int	packet_raw_socket(int family, int *fd,
+	    char err[static PACKET_ERRLEN]);
 
 /* Open libnet to build packets only (LIBNET_NONE); no privilege needed.
  * 0 with *lp set, or -1 with err set to one line. */

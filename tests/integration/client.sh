@@ -45,6 +45,10 @@ SADDR6=fd66::1 CADDR6=fd66::2
 SLOG6=fd66:0000:0000:0000:0000:0000:0000:0001
 CLOG6=fd66:0000:0000:0000:0000:0000:0000:0002
 DUAL=dual.test				# a name with both, in our hosts file
+MIXED=mixed.test			# ...its IPv6 one after an IPv4-mapped one
+LL=fe80::1%kkc$$ LLC=fe80::2		# link-local, the server's with its scope
+SLL=fe80:0000:0000:0000:0000:0000:0000:0001
+CLL=fe80:0000:0000:0000:0000:0000:0000:0002
 KPORT=666				# knock port
 rnd=$(od -An -N3 -tx1 /dev/urandom | tr -d ' \n')
 PFX="kk$$$rnd: " RPFX="kkr$$$rnd: "	# log prefixes, unique to this run
@@ -211,16 +215,24 @@ srv ip link set "kks$$" up
 srv ip link set lo up
 cli ip addr add "$CADDR6/64" dev "kkc$$" nodad
 srv ip addr add "$SADDR6/64" dev "kks$$" nodad
+# Link-local: only these two, so the client's source is known.
+cli ip -6 addr flush dev "kkc$$" scope link
+cli ip addr add "$LLC/64" dev "kkc$$" nodad
+srv ip addr add fe80::1/64 dev "kks$$" nodad
+# With IP and TCP options logged, so that a knock carrying any would show.
 srv iptables -A INPUT -p tcp --dport "$KPORT" -j LOG \
-    --log-prefix "$PFX" --log-tcp-sequence
+    --log-prefix "$PFX" --log-tcp-sequence --log-ip-options --log-tcp-options
 srv ip6tables -A INPUT -p tcp --dport "$KPORT" -j LOG \
-    --log-prefix "$PFX6" --log-tcp-sequence
+    --log-prefix "$PFX6" --log-tcp-sequence --log-ip-options --log-tcp-options
 cli iptables -A INPUT -p tcp --sport "$KPORT" --tcp-flags RST RST -j LOG \
     --log-prefix "$RPFX" --log-tcp-sequence
 cli ip6tables -A INPUT -p tcp --sport "$KPORT" --tcp-flags RST RST -j LOG \
     --log-prefix "$RPFX6" --log-tcp-sequence
-{ cat /etc/hosts; printf '%s %s\n' "$SADDR" "$DUAL" "$SADDR6" "$DUAL"; } \
-    >"$tmp/hosts"
+{
+	cat /etc/hosts
+	printf '%s %s\n' "$SADDR" "$DUAL" "$SADDR6" "$DUAL" \
+	    "::ffff:$SADDR" "$MIXED" "$SADDR6" "$MIXED"
+} >"$tmp/hosts"
 # A knock port the client may not send to: a failed send, after the save.
 cli iptables -A OUTPUT -p tcp --dport 667 -j DROP
 
@@ -246,24 +258,28 @@ knocks=0 knocks6=0	# knock records expected so far, IPv4 and IPv6
 
 # knock_and_check DESC HOME PROFILE SERVER_COPY PORT [RUNNER BINARY]:
 # --dry-run, then the knock; checks the output, the counter and the record.
-# $FAM (4 or 6, default 4) is the family the knock must take; HOST is
-# $SADDR or $SADDR6 to match, or $KHOST if set; $OPTS are more options.
+# $FAM (4 or 6) is the family the knock must take; HOST is $SADDR or
+# $SADDR6 to match, or $KHOST if set; $OPTS are more options for the
+# client.  For a link-local knock, $KADDR is the address the client names
+# and $KWANT the record's SRC and DST.  Set them before each call.
+FAM=4 KHOST= OPTS= KADDR= KWANT=
 knock_and_check() {
 	d=$1 h=$2 p=$3 sp=$4 port=$5 runner=${6:-kk} bin=${7:-}
 	host=${KHOST:-$SADDR}
-	[ -n "${KHOST:-}" ] || [ "${FAM:-4}" = 4 ] || host=$SADDR6
+	[ -n "$KHOST" ] || [ "$FAM" = 4 ] || host=$SADDR6
 	before=$(counter "$p")
 	# shellcheck disable=SC2086 # OPTS: words
-	$runner "$h" $bin ${OPTS:-} -n -p "$port" "$host"
+	$runner "$h" $bin $OPTS -n -p "$port" "$host"
 	expect_eq "$d: --dry-run exits 0" "$rc" 0
 	dry=$out
 	expect_eq "$d: --dry-run leaves the counter" "$(counter "$p")" "$before"
 	# shellcheck disable=SC2086
-	$runner "$h" $bin ${OPTS:-} -p "$port" "$host"
+	$runner "$h" $bin $OPTS -p "$port" "$host"
 	expect_eq "$d: knock exits 0" "$rc${err:+ ($err)}" 0
-	if [ "${FAM:-4}" = 6 ]; then
-		addr=$SADDR6 pfx=$PFX6 rpfx=$RPFX6 knocks6=$((knocks6 + 1))
-		n=$knocks6 want="$CLOG6 $SLOG6 TCP $KPORT"
+	if [ "$FAM" = 6 ]; then
+		addr=${KADDR:-$SADDR6} pfx=$PFX6 rpfx=$RPFX6
+		knocks6=$((knocks6 + 1)) n=$((knocks6))
+		want="${KWANT:-$CLOG6 $SLOG6} TCP $KPORT"
 	else
 		addr=$SADDR pfx=$PFX rpfx=$RPFX knocks=$((knocks + 1))
 		n=$knocks want="$CADDR $SADDR TCP $KPORT"
@@ -277,7 +293,7 @@ knock_and_check() {
 		return 0
 	fi
 	seq=$(field SEQ) ack=$(field ACK) win=$(field WINDOW)
-	if [ "${FAM:-4}" = 6 ]; then
+	if [ "$FAM" = 6 ]; then
 		# IPv6 has no IP ID: the flow label carries it.
 		id=$(field FLOWLBL)
 		expect_eq "$d: hop limit, traffic class" \
@@ -343,19 +359,36 @@ expect_eq "profile directory behind a link: still a link" \
 
 # ---- IPv6: the flow label carries the IP ID ----
 make_profile "$home/.knockknock/$SADDR6" $ZERO_KEY $ZERO_KEY 0 $KPORT
-FAM=6 knock_and_check "IPv6, vector profile, counter 0" "$home" \
+FAM=6
+knock_and_check "IPv6, vector profile, counter 0" "$home" \
     "$home/.knockknock/$SADDR6" "$tmp/server/profiles/vector" 22
 expect_eq "IPv6 known answer: the record" "$id $seq $ack $win" \
     "26367 2232808612 3473567627 61342"
 
+# Link-local: the interface is part of HOST, and of the profile's name.
+cp -a "$rprof" "$rhome/.knockknock/$LL"
+KHOST=$LL KADDR=$LL KWANT="$CLL $SLL"
+knock_and_check "IPv6 link-local" "$rhome" "$rhome/.knockknock/$LL" \
+    "$tmp/server/profiles/random" 8080
+KADDR= KWANT=
+
 # A name with an IPv4 and an IPv6 address: IPv4 unless -6 says otherwise.
 cp -a "$rprof" "$rhome/.knockknock/$DUAL"
-KHOST=$DUAL knock_and_check "a name with both: IPv4 by default" "$rhome" \
+FAM=4 KHOST=$DUAL
+knock_and_check "a name with both: IPv4 by default" "$rhome" \
     "$rhome/.knockknock/$DUAL" "$tmp/server/profiles/random" 8080
-KHOST=$DUAL OPTS=-6 FAM=6 knock_and_check "a name with both, -6" "$rhome" \
+FAM=6 OPTS=-6
+knock_and_check "a name with both, -6" "$rhome" \
     "$rhome/.knockknock/$DUAL" "$tmp/server/profiles/random" 8080
-KHOST=$DUAL OPTS=--ipv4 knock_and_check "a name with both, --ipv4" "$rhome" \
+FAM=4 OPTS=--ipv4
+knock_and_check "a name with both, --ipv4" "$rhome" \
     "$rhome/.knockknock/$DUAL" "$tmp/server/profiles/random" 8080
+# -6 takes the IPv6 address that is not IPv4-mapped, whatever the order.
+cp -a "$rprof" "$rhome/.knockknock/$MIXED"
+FAM=6 KHOST=$MIXED OPTS=-6
+knock_and_check "-6, a name with an IPv4-mapped address as well" "$rhome" \
+    "$rhome/.knockknock/$MIXED" "$tmp/server/profiles/random" 8080
+FAM=4 KHOST= OPTS=
 
 # ---- errors as root: one line, exit 1, the counter untouched ----
 # expect_error DESC WANT_RC WANT_STDERR COUNTER_DIR (or "")
@@ -440,10 +473,21 @@ cbefore=$(counter "$prof")
 kk "$home" -6 -p 22 "$SADDR"
 expect_error "-6, an IPv4 address" 1 "knockknock: $SADDR: no IPv6 address" \
     "$prof"
-# The server would read it as IPv6, and open nothing for it.
-kk "$home" -p 22 "::ffff:$SADDR"
-expect_error "an IPv4-mapped IPv6 address" 1 "knockknock: ::ffff:$SADDR: an IPv4-mapped IPv6 address; knock its IPv4 address instead" \
-    "$home/.knockknock/::ffff:$SADDR"
+# Addresses a knock could open nothing from: refused before anything is
+# saved or sent.  (An IPv4-mapped one the server would read as IPv6.)
+for x in "::ffff:$SADDR" :: ff02::1%kkc$$ fe80::1 0.0.0.0 224.0.0.1 \
+    255.255.255.255; do
+	cp -a "$prof" "$home/.knockknock/$x"
+	case $x in
+	::ffff:*) why="an IPv4-mapped IPv6 address; knock its IPv4 address instead" ;;
+	::|0.0.0.0) why="the unspecified address" ;;
+	ff02::*|224.*) why="a multicast address" ;;
+	fe80::1) why="a link-local address needs its interface, as in fe80::1%eth0" ;;
+	255.*) why="the broadcast address" ;;
+	esac
+	kk "$home" -p 22 "$x"
+	expect_error "HOST $x" 1 "knockknock: $x: $why" "$home/.knockknock/$x"
+done
 
 # Exhausted: 2^32 is past the last counter, with or without --dry-run.
 xhome=$tmp/xhome
@@ -514,9 +558,11 @@ setcap cap_net_raw+ep "$nbin"
 knock_and_check "nobody with cap_net_raw" "$nhome" "$nprof" \
     "$tmp/server/profiles/vector" 22 kk_nobody "$nbin"
 cp -a "$nprof" "$nhome/.knockknock/$SADDR6"
-FAM=6 knock_and_check "nobody with cap_net_raw, IPv6" "$nhome" \
+FAM=6
+knock_and_check "nobody with cap_net_raw, IPv6" "$nhome" \
     "$nhome/.knockknock/$SADDR6" "$tmp/server/profiles/vector" 22 \
     kk_nobody "$nbin"
+FAM=4
 
 # Every knock left exactly one record, and nothing else reached the port.
 expect_eq "one record per knock, no strays" \

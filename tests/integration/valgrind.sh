@@ -6,7 +6,8 @@
 # ASan; this covers what they cannot: main(), the privilege drops, the
 # fork into watcher and helper, libnet, libnftables and the live loop.
 #
-#   genprofile; --check; the client's dry run; --scan over the real
+#   genprofile; --check; the client's dry run, and its start without
+#   the privilege for a raw socket; --scan over the real
 #   kernel records in tests/vectors/ and that knock; then, for each firewall, a live
 #   daemon (watcher and helper both under valgrind, in lib.sh's topology):
 #   the real client knocks, the port opens once, a bogus knock and a
@@ -90,6 +91,19 @@ check "the dry run prints the knock's fields" grep -qE \
     '^ip_id=[0-9]+ tcp_seq=[0-9]+ tcp_ack=[0-9]+ tcp_window=[0-9]+$' \
     "$TMP/dry.out"
 clean dryrun
+
+# Without the privilege to open a raw socket: the error path of the start.
+# nobody writes its report into a directory of its own.
+install -d -o nobody "$TMP/nobody"
+st=0
+setpriv --reuid=nobody --regid=nogroup --clear-groups env HOME=/nonexistent \
+    "${VG[@]}" --log-file="$TMP/nobody/vg.noraw.%p" "$KNOCKKNOCK" \
+    -p "$PORT" "$SRV_ADDR" 2>"$TMP/noraw.err" || st=$?
+mv "$TMP"/nobody/vg.noraw.* "$TMP/" 2>/dev/null || true
+expect "the client without CAP_NET_RAW exits 1" 1 "$st"
+check "...saying why" grep -q 'cannot open a raw socket: Operation not permitted' \
+    "$TMP/noraw.err"
+clean noraw
 
 # The kernel's real records, and one knock made from the dry run's fields.
 read -r id seq ack win < <(sed -E 's/[a-z_]+=//g' "$TMP/dry.out")

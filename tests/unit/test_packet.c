@@ -56,7 +56,7 @@ tcp_csum(const uint8_t *ip, size_t at, size_t n, const uint8_t *tcp,
 	size_t i;
 
 	for (i = 0; i < 2 * n; i += 2)
-		sum += get16(ip + at + i);		/* source, destination */
+		sum += get16(ip + at + i);	/* source, destination */
 	sum += IPPROTO_TCP + (uint32_t)tcplen;
 	return csum(sum, tcp, tcplen);
 }
@@ -353,6 +353,11 @@ Test(packet, source_addr_loopback6)
 		cr_skip_test("no IPv6 here: %s", strerror(errno));
 	close(fd);
 	addr6(&dst, "::1");
+	/* A host with IPv6 disabled (disable_ipv6, as in many containers)
+	 * still makes the socket, but has no ::1. */
+	if (packet_source_addr(&dst, 666, &src) == -1 &&
+	    (errno == EADDRNOTAVAIL || errno == ENETUNREACH))
+		cr_skip_test("no IPv6 loopback here: %s", strerror(errno));
 	cr_assert_eq(packet_source_addr(&dst, 666, &src), 0, "%s",
 	    strerror(errno));
 	cr_expect_eq(src.family, AF_INET6);
