@@ -52,7 +52,7 @@ enum { RAW4, RAW6, NRAW };
 static const int raw_family[NRAW] = { AF_INET, AF_INET6 };
 
 struct raw_sockets {
-	int	 fd[NRAW];			/* -1: not open */
+	int	 fd[NRAW];		/* -1: not open */
 	int	 errnum[NRAW];		/* why not, if wanted */
 	char	 err[NRAW][PACKET_ERRLEN];
 };
