@@ -55,7 +55,8 @@ CLIENT_SRCS := \
 
 CLIENT_LIB_SRCS := \
 	knockknock/args.c \
-	knockknock/packet.c
+	knockknock/packet.c \
+	knockknock/relay.c
 
 HELPER_SRCS := \
 	privsep/msg.c \
@@ -82,6 +83,7 @@ DAEMON_LIB_SRCS := \
 UNIT_SRCS := \
 	tests/unit/test_args.c \
 	tests/unit/test_packet.c \
+	tests/unit/test_relay.c \
 	tests/unit/test_codec.c \
 	tests/unit/test_profile.c \
 	tests/unit/test_counter.c \

@@ -13,10 +13,13 @@
 #include "knockknock/args.h"
 
 #define PORT_MAX	65535
+#define WAIT_MAX	3600	/* seconds -w may ask for */
 
 static const struct option longopts[] = {
 	{ "ipv4",	no_argument,		NULL, '4' },
 	{ "ipv6",	no_argument,		NULL, '6' },
+	{ "connect",	no_argument,		NULL, 'c' },
+	{ "wait",	required_argument,	NULL, 'w' },
 	{ "dry-run",	no_argument,		NULL, 'n' },
 	{ "port",	required_argument,	NULL, 'p' },
 	{ "help",	no_argument,		NULL, 'h' },
@@ -24,23 +27,37 @@ static const struct option longopts[] = {
 	{ NULL,		0,			NULL, 0 }
 };
 
+/*
+ * Decimal digits only, at least one: 0 with *v set, or capped at cap + 1
+ * once it passes cap (so no overflow); -1 if s is empty or not digits.
+ */
+static int
+digits(const char *s, unsigned long cap, unsigned long *v)
+{
+	const char *p;
+
+	*v = 0;
+	if (*s == '\0')
+		return -1;
+	for (p = s; *p != '\0'; p++) {
+		if (*p < '0' || *p > '9')
+			return -1;
+		if (*v <= cap)
+			*v = *v * 10 + (unsigned long)(*p - '0');
+		if (*v > cap)
+			*v = cap + 1;
+	}
+	return 0;
+}
+
 int
 args_port(const char *s, uint16_t *port, const char **errstr)
 {
-	unsigned long v = 0;
-	const char *p;
+	unsigned long v;
 
-	if (*s == '\0') {
-		*errstr = "empty port";
+	if (digits(s, PORT_MAX, &v) == -1) {
+		*errstr = *s == '\0' ? "empty port" : "port is not a number";
 		return -1;
-	}
-	for (p = s; *p != '\0'; p++) {
-		if (*p < '0' || *p > '9') {
-			*errstr = "port is not a number";
-			return -1;
-		}
-		if (v <= PORT_MAX)	/* stop growing; any excess is out of range */
-			v = v * 10 + (unsigned long)(*p - '0');
 	}
 	if (v < 1 || v > PORT_MAX) {
 		*errstr = "port is not in 1..65535";
@@ -57,9 +74,15 @@ parse_options(int argc, char *argv[], struct args *a, const char **errstr)
 
 	optind = 0;	/* glibc: a full re-initialisation */
 	opterr = 0;	/* errors are ours to report */
-	while ((ch = getopt_long(argc, argv, ":46np:h", longopts,
+	while ((ch = getopt_long(argc, argv, ":46cnp:w:h", longopts,
 	    NULL)) != -1) {
 		switch (ch) {
+		case 'c':
+			a->connect = 1;
+			break;
+		case 'w':
+			a->wait_arg = optarg;
+			break;
 		case '4':
 		case '6':
 			family = ch == '4' ? AF_INET : AF_INET6;
@@ -96,6 +119,31 @@ parse_options(int argc, char *argv[], struct args *a, const char **errstr)
 	return 0;
 }
 
+/* -c's companions: -w only with it, and no dry run. */
+static int
+check_connect(struct args *a, const char **errstr)
+{
+	unsigned long v;
+
+	a->wait_s = ARGS_WAIT_DEFAULT;
+	if (a->connect && a->dry_run) {
+		*errstr = "-c and -n together";
+		return -1;
+	}
+	if (a->wait_arg == NULL)
+		return 0;
+	if (!a->connect) {
+		*errstr = "-w without -c";
+		return -1;
+	}
+	if (digits(a->wait_arg, WAIT_MAX, &v) == -1 || v < 1 || v > WAIT_MAX) {
+		*errstr = "-w takes whole seconds, 1 to 3600";
+		return -1;
+	}
+	a->wait_s = (int)v;
+	return 0;
+}
+
 int
 args_parse(int argc, char *argv[], struct args *a, const char **errstr)
 {
@@ -122,6 +170,8 @@ args_parse(int argc, char *argv[], struct args *a, const char **errstr)
 		*errstr = "empty HOST";
 		return -1;
 	}
+	if (check_connect(a, errstr) == -1)
+		return -1;
 	if (args_port(a->port_arg, &a->port, errstr) == -1) {
 		a->bad_port = 1;
 		return -1;

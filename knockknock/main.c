@@ -20,6 +20,7 @@
 #include <net/if.h>
 #include <netdb.h>
 #include <pwd.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -30,6 +31,7 @@
 
 #include "knockknock/args.h"
 #include "knockknock/packet.h"
+#include "knockknock/relay.h"
 #include "profiles/counter.h"
 #include "profiles/profile.h"
 
@@ -75,6 +77,7 @@ static void
 usage(FILE *f)
 {
 	fputs("usage: knockknock [-4|-6] [-n|--dry-run] -p PORT HOST\n"
+	    "       knockknock [-4|-6] -c [-w SECONDS] -p PORT HOST\n"
 	    "       knockknock -h|--help | --version\n", f);
 }
 
@@ -92,6 +95,12 @@ help(void)
 	    "  -6, --ipv6       knock over IPv6 only; by default the knock\n"
 	    "                   goes over IPv4 if HOST has an IPv4 address,\n"
 	    "                   else over IPv6: connect over the same one\n"
+	    "  -c, --connect    after the knock, connect to PORT and relay\n"
+	    "                   standard input and output to it, for ssh:\n"
+	    "                   ProxyCommand knockknock -c -p %p %h\n"
+	    "  -w, --wait SECONDS\n"
+	    "                   with -c, how long to retry connecting\n"
+	    "                   (default 10 s)\n"
 	    "  -n, --dry-run    print the knock that would be sent now, as\n"
 	    "                   ip_id=N tcp_seq=N tcp_ack=N tcp_window=N\n"
 	    "                   (over IPv6, ip_id is the flow label);\n"
@@ -299,6 +308,18 @@ raw_error(const char *msg, int errnum)
 		err1("%s", msg);
 }
 
+static void
+close_raw(struct raw_sockets *raw)
+{
+	int i;
+
+	for (i = 0; i < NRAW; i++) {
+		if (raw->fd[i] != -1)
+			close(raw->fd[i]);
+		raw->fd[i] = -1;
+	}
+}
+
 /* The raw socket for `family`, closing the other; -1 if it did not open. */
 static int
 raw_for(struct raw_sockets *raw, int family)
@@ -367,6 +388,27 @@ out:
 	return ret;
 }
 
+/* -c: connect to the port the knock opened, and relay stdin and stdout. */
+static int
+connect_and_relay(const struct target *t, const struct args *a)
+{
+	char err[RELAY_ERRLEN];
+	int fd, ret;
+
+	fd = relay_connect(&t->addr, a->port, a->wait_s * 1000, err);
+	if (fd == -1) {
+		err1("%s (%s): %s", t->host, t->addr_text, err);
+		return -1;
+	}
+	/* A peer gone is an error to report, not a signal to die of. */
+	signal(SIGPIPE, SIG_IGN);
+	if ((ret = relay_run(fd, STDIN_FILENO, STDOUT_FILENO, err)) == -1)
+		err1("%s (%s) port %u: %s", t->host, t->addr_text, a->port,
+		    err);
+	close(fd);
+	return ret;
+}
+
 static int
 knock(struct raw_sockets *raw, const struct args *a)
 {
@@ -399,6 +441,11 @@ knock(struct raw_sockets *raw, const struct args *a)
 	    (fd = raw_for(raw, t.addr.family)) == -1 ||
 	    send_knock(fd, dirfd, dir, counter + 1, &t, &s) == -1)
 		goto out;
+	if (a->connect) {
+		close_raw(raw);
+		ret = connect_and_relay(&t, a);
+		goto out;
+	}
 	printf("Knock sent to %s (%s) port %u, asking for tcp/%u.\n",
 	    t.host, t.addr_text, s.dport, a->port);
 	ret = flush_stdout();
@@ -444,16 +491,6 @@ open_raw(const struct args *a, struct raw_sockets *raw)
 		return -1;
 	}
 	return 0;
-}
-
-static void
-close_raw(struct raw_sockets *raw)
-{
-	int i;
-
-	for (i = 0; i < NRAW; i++)
-		if (raw->fd[i] != -1)
-			close(raw->fd[i]);
 }
 
 int

@@ -110,9 +110,8 @@ packet_source_port(uint16_t *sport)
 	return 0;
 }
 
-/* addr as a socket address with `port` (host order); its length. */
-static socklen_t
-to_sockaddr(const struct packet_addr *addr, uint16_t port,
+socklen_t
+packet_sockaddr(const struct packet_addr *addr, uint16_t port,
     struct sockaddr_storage *ss)
 {
 	struct sockaddr_in6 *sin6 = (struct sockaddr_in6 *)ss;
@@ -169,7 +168,7 @@ packet_source_addr(const struct packet_addr *dst, uint16_t dport,
 	fd = socket(dst->family, SOCK_DGRAM | SOCK_CLOEXEC, 0);
 	if (fd == -1)
 		return -1;
-	len = to_sockaddr(dst, dport, &ss);
+	len = packet_sockaddr(dst, dport, &ss);
 	if (connect(fd, (struct sockaddr *)&ss, len) == -1)
 		goto out;
 	len = sizeof(ss);
@@ -269,7 +268,7 @@ packet_send(libnet_t *l, int fd, const struct packet_syn *s,
 	if (packet_bytes(l, s, &buf, &len, err) == -1)
 		return -1;
 	/* Port 0: for a raw IPv6 socket a port names the protocol. */
-	sslen = to_sockaddr(&s->dst, 0, &ss);
+	sslen = packet_sockaddr(&s->dst, 0, &ss);
 	n = sendto(fd, buf, len, 0, (struct sockaddr *)&ss, sslen);
 	libnet_adv_free_packet(l, buf);
 	if (n == -1) {

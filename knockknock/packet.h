@@ -8,6 +8,8 @@
 #ifndef PACKET_H
 #define PACKET_H
 
+#include <sys/socket.h>
+
 #include <netinet/in.h>
 #include <stdint.h>
 
@@ -41,6 +43,10 @@ struct packet_syn {
 
 /* PACKET_LEN4 or PACKET_LEN6. */
 uint32_t packet_len(int family);
+
+/* addr as a socket address with `port` (host order); its length. */
+socklen_t packet_sockaddr(const struct packet_addr *addr, uint16_t port,
+	    struct sockaddr_storage *ss);
 
 /*
  * Open the raw socket a knock of `family` is sent on (IPPROTO_RAW: the IP

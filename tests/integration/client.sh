@@ -432,6 +432,7 @@ for p in 0 65536 22x -1 " 22" ""; do
 done
 
 usage="usage: knockknock [-4|-6] [-n|--dry-run] -p PORT HOST
+       knockknock [-4|-6] -c [-w SECONDS] -p PORT HOST
        knockknock -h|--help | --version"
 kk "$home" "$SADDR"
 expect_error "missing -p" 2 "knockknock: missing -p PORT

@@ -12,10 +12,10 @@
 # rename and once by copy-truncate, with knocks around each rotation.
 # Every assertion is about an exact outcome; rejections are proven to have
 # been processed by a good knock sent after them, of which exactly one
-# grant must follow.  Checks are numbered as in issues 4 and 5 (0, 10, 11
-# and 12 are extra: the ready line, a second knock renewing a pending
-# grant, a grant the firewall refuses, logged as NOT opened, and a knock
-# over IPv6).
+# grant must follow.  Checks are numbered as in issues 4 and 5 (0 and 10
+# to 13 are extra: the ready line, a second knock renewing a pending
+# grant, a grant the firewall refuses, logged as NOT opened, a knock over
+# IPv6, and knockknock -c, which knocks, connects and relays).
 [ -n "${BASH_VERSION:-}" ] || exec bash "$0" "$@"	# run.sh uses sh
 if [ -z "${FIREWALL:-}" ] || [ -z "${SOURCE:-}" ]; then
 	echo "daemon.sh: nothing to do without FIREWALL and SOURCE; daemon-*.sh set them"
@@ -178,7 +178,7 @@ else
 	srclabel=/dev/kmsg
 fi
 kernlog_writer "$KLOG"
-listen "$PORT"
+listen_echo "$PORT"
 # fs.suid_dumpable=1 while the daemon starts: the kernel then leaves a
 # process that changed its ids dumpable (ptrace, /proc/PID/mem by its own
 # uid) unless the process says otherwise, so check 7 below can tell
@@ -363,6 +363,30 @@ else
 	check "12 IPv6: the rule is gone after the delay" wait_for $((DELAY + 3)) no_grants6
 fi
 
+# 13: knockknock -c, as ssh's ProxyCommand runs it: knock, connect over
+# the knock's own family, relay standard input and output.  The server
+# echoes, so all that went out must come back.
+head -c 200000 /dev/urandom >"$TMP/relay.in"
+for addr in "$SRV_ADDR" "$SRV_ADDR6"; do
+	st=0
+	cli env HOME="$CHOME" "$KNOCKKNOCK" -c -p "$PORT" "$addr" \
+	    <"$TMP/relay.in" >"$TMP/relay.out" 2>"$TMP/relay.err" || st=$?
+	expect "13 -c $addr: exit 0" "0" "$st$(cat "$TMP/relay.err")"
+	check "13 -c $addr: 200 kB out and back through the connection" \
+	    cmp -s "$TMP/relay.in" "$TMP/relay.out"
+	check "13 -c $addr: the daemon logged the grant" granted
+	expect "13 -c $addr: a second connection is refused" refused \
+	    "$(connect_result "$addr" "$PORT")"
+done
+accepted6=2				# 12's and 13's
+n=$(opened)
+st=0
+cli env HOME="$WHOME" "$KNOCKKNOCK" -c -w 1 -p "$PORT" "$SRV_ADDR" \
+    </dev/null >/dev/null 2>"$TMP/relay.err" || st=$?
+expect "13 -c, wrong keys: exit 1 after -w 1, saying why" "1 knockknock: $SRV_ADDR ($SRV_ADDR): no connection to port $PORT within 1 s (Connection refused): did the server take the knock?" \
+    "$st $(cat "$TMP/relay.err")"
+expect "13 -c, wrong keys: nothing opened" "$n" "$(opened)"
+
 if [ "$SOURCE" = file ]; then
 	cp "$KLOG" "$KLOG.2"
 	: >"$KLOG"
@@ -443,11 +467,12 @@ else
 fi
 expect "8 refused after it" refused "$(connect_result "$SRV_ADDR" "$PORT")"
 
-# (One of them, 12's, came over IPv6.)
+# (accepted6 of them came over IPv6.)
+accepted4=$((accepted - accepted6))
 expect "9 one 'opened' line for each accepted knock, exact text" \
-    "$accepted $((accepted - 1)) 1" "$(opened) $(grep -c -x -F "$OPENED" "$TMP/daemon.err") $(grep -c -x -F "$OPENED6" "$TMP/daemon.err")"
+    "$accepted $accepted4 $accepted6" "$(opened) $(grep -c -x -F "$OPENED" "$TMP/daemon.err") $(grep -c -x -F "$OPENED6" "$TMP/daemon.err")"
 expect "9 one 'knock from' line for each accepted knock, exact text" \
-    "$accepted $((accepted - 1)) 1" "$(knocked) $(grep -c -x -F "$KNOCKED" "$TMP/daemon.err") $(grep -c -x -F "$KNOCKED6" "$TMP/daemon.err")"
+    "$accepted $accepted4 $accepted6" "$(knocked) $(grep -c -x -F "$KNOCKED" "$TMP/daemon.err") $(grep -c -x -F "$KNOCKED6" "$TMP/daemon.err")"
 # Each "opened" line follows its knock's line: the watcher logs before it
 # sends, the helper after the firewall change.
 expect "9 every 'opened' line is preceded by a 'knock from' line" "" \

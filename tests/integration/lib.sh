@@ -131,6 +131,32 @@ listen() {
 }
 listening() { srv ss -Htln "sport = :$1" | grep -q .; }
 
+# listen_echo PORT: the same, over IPv4 and IPv6, sending back whatever it
+# receives and closing its side once the client has closed its own.
+listen_echo() {
+	ip netns exec "$NS_S" python3 -c '
+import socket, sys, threading
+s = socket.socket(socket.AF_INET6, socket.SOCK_STREAM)
+s.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_V6ONLY, 0)
+s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+s.bind(("::", int(sys.argv[1])))
+s.listen(16)
+def echo(c):
+    with c:
+        while True:
+            d = c.recv(65536)
+            if not d:
+                break
+            c.sendall(d)
+        c.shutdown(socket.SHUT_WR)
+while True:
+    c, _ = s.accept()
+    threading.Thread(target=echo, args=(c,), daemon=True).start()
+' "$1" </dev/null >/dev/null 2>&1 &
+	PIDS+=($!)
+	wait_for 5 listening "$1"
+}
+
 # make_conf DIR FIREWALL SOURCE HOME [NAME KNOCK_PORT]: a daemon
 # configuration (delay 2 s) with one profile, and its client copy in
 # HOME/.knockknock/$SRV_ADDR/.  SOURCE is kmsg or file (DIR/kern.log).

@@ -12,7 +12,7 @@
 #   daemon (watcher and helper both under valgrind, in lib.sh's topology):
 #   the real client knocks, the port opens once, a bogus knock and a
 #   knock with the wrong keys open nothing, a knock over IPv6 opens it
-#   over IPv6, SIGTERM ends it.
+#   over IPv6, knockknock -c knocks, connects and relays, SIGTERM ends it.
 #
 # Each program's report goes to a file of its own, one per process (%p);
 # memcheck writes nothing there when it finds nothing.  Slow: memcheck
@@ -145,7 +145,7 @@ opened_more_than() { [ "$(opened_count)" -gt "$1" ]; }
 
 topology_up
 topology_v6
-listen "$PORT"
+listen_echo "$PORT"
 make_conf "$TMP/wrong" nftables kmsg "$TMP/whome" mallory "$KPORT"
 for fw in nftables iptables; do
 	dir=$TMP/srv-$fw
@@ -191,6 +191,16 @@ for fw in nftables iptables; do
 	expect "$fw: one 'opened' line for the IPv6 knock" 1 \
 	    $(($(opened_count "$CLI_ADDR6") - n))
 
+	# knockknock -c: knock, connect and relay, to the echoing listener.
+	printf 'relayed %s\n' "$rnd" >"$TMP/relay.in"
+	st=0
+	cli env HOME="$HOME_C" "${VG[@]}" --log-file="$TMP/vg.clientc-$fw.%p" \
+	    "$KNOCKKNOCK" -c -p "$PORT" "$SRV_ADDR" <"$TMP/relay.in" \
+	    >"$TMP/relay.out" || st=$?
+	expect "$fw: knockknock -c exits 0" 0 "$st"
+	check "$fw: ...and what it sent came back" cmp -s "$TMP/relay.in" \
+	    "$TMP/relay.out"
+
 	# Its reports are written as each process exits: wait for the
 	# watcher too, which leaves after the helper.
 	pids="$DAEMON_PID $(pgrep -P "$DAEMON_PID" | tr '\n' ' ')"
@@ -199,6 +209,7 @@ for fw in nftables iptables; do
 	clean "daemon-$fw" 2		# the helper and the watcher
 	clean "client-$fw"
 	clean "client6-$fw"
+	clean "clientc-$fw"
 done
 
 summary valgrind

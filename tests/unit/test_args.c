@@ -156,6 +156,44 @@ Test(args, family)
 	cr_expect_eq(a.family, AF_INET6);
 }
 
+Test(args, connect)
+{
+	struct args a;
+	const char *e;
+	int rc;
+
+	cr_assert_eq(parse(&a, &e, "-p", "22", "h", NULL), 0);
+	cr_expect_eq(a.connect, 0);
+	cr_assert_eq(parse(&a, &e, "-c", "-p", "22", "h", NULL), 0, "%s", e);
+	cr_expect_eq(a.connect, 1);
+	cr_expect_eq(a.wait_s, ARGS_WAIT_DEFAULT);
+	cr_assert_eq(parse(&a, &e, "--connect", "-w", "3", "-p", "22", "h",
+	    NULL), 0, "%s", e);
+	cr_expect_eq(a.wait_s, 3);
+	cr_assert_eq(parse(&a, &e, "-6c", "--wait=3600", "-p", "22", "h",
+	    NULL), 0, "%s", e);
+	cr_expect_eq(a.wait_s, 3600);
+	cr_expect_eq(a.family, AF_INET6);
+
+	rc = parse(&a, &e, "-c", "-n", "-p", "22", "h", NULL);
+	expect_usage("-c and -n together", &a, rc, e);
+	rc = parse(&a, &e, "-w", "5", "-p", "22", "h", NULL);
+	expect_usage("-w without -c", &a, rc, e);
+	rc = parse(&a, &e, "-c", "-w", NULL);
+	expect_usage("option requires an argument", &a, rc, e);
+	rc = parse(&a, &e, "-c", "-w", "0", "-p", "22", "h", NULL);
+	expect_usage("-w takes whole seconds, 1 to 3600", &a, rc, e);
+	rc = parse(&a, &e, "-c", "-w", "3601", "-p", "22", "h", NULL);
+	expect_usage("-w takes whole seconds, 1 to 3600", &a, rc, e);
+	rc = parse(&a, &e, "-c", "-w", "99999999999999999999", "-p", "22",
+	    "h", NULL);
+	expect_usage("-w takes whole seconds, 1 to 3600", &a, rc, e);
+	rc = parse(&a, &e, "-c", "-w", "1.5", "-p", "22", "h", NULL);
+	expect_usage("-w takes whole seconds, 1 to 3600", &a, rc, e);
+	rc = parse(&a, &e, "-c", "-w", "", "-p", "22", "h", NULL);
+	expect_usage("-w takes whole seconds, 1 to 3600", &a, rc, e);
+}
+
 static void
 expect_bad_port(const char *value, const char *want)
 {
