@@ -56,7 +56,8 @@ CLIENT_SRCS := \
 CLIENT_LIB_SRCS := \
 	knockknock/args.c \
 	knockknock/packet.c \
-	knockknock/relay.c
+	knockknock/relay.c \
+	knockknock/target.c
 
 HELPER_SRCS := \
 	privsep/msg.c \
@@ -84,6 +85,7 @@ UNIT_SRCS := \
 	tests/unit/test_args.c \
 	tests/unit/test_packet.c \
 	tests/unit/test_relay.c \
+	tests/unit/test_target.c \
 	tests/unit/test_codec.c \
 	tests/unit/test_profile.c \
 	tests/unit/test_counter.c \

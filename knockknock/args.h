@@ -17,7 +17,7 @@ struct args {
 	const char	*host;		/* points into argv */
 	const char	*port_arg;	/* -p's text, points into argv */
 	uint16_t	 port;		/* 1..65535, valid when port_arg is */
-	int		 family;	/* AF_UNSPEC, or AF_INET (-4), AF_INET6 (-6) */
+	int		 family;	/* AF_UNSPEC, AF_INET (-4), AF_INET6 */
 	int		 dry_run;
 	int		 connect;	/* -c: knock, connect, relay */
 	const char	*wait_arg;	/* -w's text, points into argv */

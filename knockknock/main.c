@@ -32,6 +32,7 @@
 #include "knockknock/args.h"
 #include "knockknock/packet.h"
 #include "knockknock/relay.h"
+#include "knockknock/target.h"
 #include "profiles/counter.h"
 #include "profiles/profile.h"
 
@@ -99,8 +100,8 @@ help(void)
 	    "                   standard input and output to it, for ssh:\n"
 	    "                   ProxyCommand knockknock -c -p %p %h\n"
 	    "  -w, --wait SECONDS\n"
-	    "                   with -c, how long to retry connecting\n"
-	    "                   (default 10 s)\n"
+	    "                   with -c, how long to retry connecting,\n"
+	    "                   1..3600 (default 10)\n"
 	    "  -n, --dry-run    print the knock that would be sent now, as\n"
 	    "                   ip_id=N tcp_seq=N tcp_ack=N tcp_window=N\n"
 	    "                   (over IPv6, ip_id is the flow label);\n"
@@ -186,85 +187,14 @@ load(const char *host, const char *dir, struct profile *p)
 	return dirfd;
 }
 
-static int
-mapped(const struct addrinfo *ai)
-{
-	const struct sockaddr_in6 *sin6 = (const void *)ai->ai_addr;
-
-	return ai->ai_family == AF_INET6 &&
-	    IN6_IS_ADDR_V4MAPPED(&sin6->sin6_addr);
-}
-
-/*
- * The address to knock: HOST's first IPv4 address, else its first IPv6
- * one (not IPv4-mapped if another will do); `family` (AF_INET or AF_INET6)
- * keeps one kind only.  IPv4 first: 0.5's servers read IPv4 knocks only.
- */
-static const struct addrinfo *
-pick(const struct addrinfo *res, int family)
-{
-	const struct addrinfo *ai, *v4 = NULL, *v6 = NULL;
-
-	for (ai = res; ai != NULL; ai = ai->ai_next) {
-		if (ai->ai_family == AF_INET && v4 == NULL)
-			v4 = ai;
-		if (ai->ai_family == AF_INET6 &&
-		    (v6 == NULL || (mapped(v6) && !mapped(ai))))
-			v6 = ai;
-	}
-	if (family == AF_INET6)
-		return v6;
-	if (family == AF_INET)
-		return v4;
-	return v4 != NULL ? v4 : v6;
-}
-
 static void
 set_target(struct target *t, const struct addrinfo *ai)
 {
-	const struct sockaddr_in6 *sin6 = (const void *)ai->ai_addr;
-	const struct sockaddr_in *sin = (const void *)ai->ai_addr;
-
-	memset(&t->addr, 0, sizeof(t->addr));
-	t->addr.family = ai->ai_family;
-	if (ai->ai_family == AF_INET6) {
-		t->addr.v6 = sin6->sin6_addr;
-		t->addr.scope = sin6->sin6_scope_id;
-	} else
-		t->addr.v4 = sin->sin_addr;
+	packet_addr_from(ai->ai_addr, ai->ai_addrlen, &t->addr);
 	/* Numeric, with a link-local address's %interface. */
 	if (getnameinfo(ai->ai_addr, ai->ai_addrlen, t->addr_text,
 	    sizeof(t->addr_text), NULL, 0, NI_NUMERICHOST) != 0)
 		snprintf(t->addr_text, sizeof(t->addr_text), "?");
-}
-
-/* Why a knock sent to a could open nothing, or NULL if it could. */
-static const char *
-unusable(const struct packet_addr *a)
-{
-	uint32_t h = ntohl(a->v4.s_addr);
-
-	if (a->family == AF_INET6) {
-		/* A server reads such a knock as IPv6, and refuses it. */
-		if (IN6_IS_ADDR_V4MAPPED(&a->v6))
-			return "an IPv4-mapped IPv6 address; knock its IPv4 "
-			    "address instead";
-		if (IN6_IS_ADDR_UNSPECIFIED(&a->v6))
-			return "the unspecified address";
-		if (IN6_IS_ADDR_MULTICAST(&a->v6))
-			return "a multicast address";
-		if (IN6_IS_ADDR_LINKLOCAL(&a->v6) && a->scope == 0)
-			return "a link-local address needs its interface, as "
-			    "in fe80::1%eth0";
-		return NULL;
-	}
-	if (h == INADDR_ANY)
-		return "the unspecified address";
-	if (IN_MULTICAST(h))
-		return "a multicast address";
-	if (h == INADDR_BROADCAST)
-		return "the broadcast address";
-	return NULL;
 }
 
 static int
@@ -283,7 +213,7 @@ resolve(struct target *t, int family)
 		    gai_strerror(rc));
 		return -1;
 	}
-	if ((ai = pick(res, family)) == NULL) {
+	if ((ai = target_pick(res, family)) == NULL) {
 		err1("%s: no %s address", t->host, family == AF_INET6 ?
 		    "IPv6" : family == AF_INET ? "IPv4" : "IPv4 or IPv6");
 		freeaddrinfo(res);
@@ -291,7 +221,7 @@ resolve(struct target *t, int family)
 	}
 	set_target(t, ai);
 	freeaddrinfo(res);
-	if ((why = unusable(&t->addr)) != NULL) {
+	if ((why = target_unusable(&t->addr)) != NULL) {
 		err1("%s: %s", t->host, why);
 		return -1;
 	}
@@ -308,14 +238,16 @@ raw_error(const char *msg, int errnum)
 		err1("%s", msg);
 }
 
+/* Close every raw socket but the one at `keep` (NRAW: close them all). */
 static void
-close_raw(struct raw_sockets *raw)
+close_raw(struct raw_sockets *raw, int keep)
 {
 	int i;
 
 	for (i = 0; i < NRAW; i++) {
-		if (raw->fd[i] != -1)
-			close(raw->fd[i]);
+		if (i == keep || raw->fd[i] == -1)
+			continue;
+		close(raw->fd[i]);
 		raw->fd[i] = -1;
 	}
 }
@@ -324,14 +256,9 @@ close_raw(struct raw_sockets *raw)
 static int
 raw_for(struct raw_sockets *raw, int family)
 {
-	int i, want = family == AF_INET6 ? RAW6 : RAW4;
+	int want = family == AF_INET6 ? RAW6 : RAW4;
 
-	for (i = 0; i < NRAW; i++) {
-		if (i != want && raw->fd[i] != -1) {
-			close(raw->fd[i]);
-			raw->fd[i] = -1;
-		}
-	}
+	close_raw(raw, want);
 	if (raw->fd[want] == -1)
 		raw_error(raw->err[want], raw->errnum[want]);
 	return raw->fd[want];
@@ -390,12 +317,13 @@ out:
 
 /* -c: connect to the port the knock opened, and relay stdin and stdout. */
 static int
-connect_and_relay(const struct target *t, const struct args *a)
+connect_and_relay(const struct target *t, const struct packet_addr *src,
+    const struct args *a)
 {
 	char err[RELAY_ERRLEN];
 	int fd, ret;
 
-	fd = relay_connect(&t->addr, a->port, a->wait_s * 1000, err);
+	fd = relay_connect(src, &t->addr, a->port, a->wait_s * 1000, err);
 	if (fd == -1) {
 		err1("%s (%s): %s", t->host, t->addr_text, err);
 		return -1;
@@ -407,6 +335,20 @@ connect_and_relay(const struct target *t, const struct args *a)
 		    err);
 	close(fd);
 	return ret;
+}
+
+/* What follows a knock sent: the connection (-c), or a line saying so. */
+static int
+after_knock(struct raw_sockets *raw, const struct target *t,
+    const struct packet_syn *s, const struct args *a)
+{
+	if (a->connect) {
+		close_raw(raw, NRAW);
+		return connect_and_relay(t, &s->src, a);
+	}
+	printf("Knock sent to %s (%s) port %u, asking for tcp/%u.\n",
+	    t->host, t->addr_text, s->dport, a->port);
+	return flush_stdout();
 }
 
 static int
@@ -441,18 +383,14 @@ knock(struct raw_sockets *raw, const struct args *a)
 	    (fd = raw_for(raw, t.addr.family)) == -1 ||
 	    send_knock(fd, dirfd, dir, counter + 1, &t, &s) == -1)
 		goto out;
-	if (a->connect) {
-		close_raw(raw);
-		ret = connect_and_relay(&t, a);
-		goto out;
-	}
-	printf("Knock sent to %s (%s) port %u, asking for tcp/%u.\n",
-	    t.host, t.addr_text, s.dport, a->port);
-	ret = flush_stdout();
+	close(dirfd);		/* -c may relay for hours */
+	dirfd = -1;
+	ret = after_knock(raw, &t, &s, a);
 out:
 	profile_wipe(&p);
 	explicit_bzero(&s, sizeof(s));
-	close(dirfd);
+	if (dirfd != -1)
+		close(dirfd);
 	return ret;
 }
 
@@ -521,6 +459,6 @@ main(int argc, char *argv[])
 	if (open_raw(&a, &raw) == -1)
 		return 1;
 	ret = drop_privileges() == 0 && knock(&raw, &a) == 0 ? 0 : 1;
-	close_raw(&raw);
+	close_raw(&raw, NRAW);
 	return ret;
 }

@@ -131,30 +131,38 @@ packet_sockaddr(const struct packet_addr *addr, uint16_t port,
 	return sizeof(*sin);
 }
 
-/* The address in ss, if it is one a packet may come from. */
-static int
-from_sockaddr(const struct sockaddr_storage *ss, socklen_t len, int family,
+int
+packet_addr_from(const struct sockaddr *sa, socklen_t len,
     struct packet_addr *addr)
 {
-	const struct sockaddr_in6 *sin6 = (const struct sockaddr_in6 *)ss;
-	const struct sockaddr_in *sin = (const struct sockaddr_in *)ss;
+	const struct sockaddr_in6 *sin6 = (const void *)sa;
+	const struct sockaddr_in *sin = (const void *)sa;
 
-	if (ss->ss_family != family)
-		return -1;
 	memset(addr, 0, sizeof(*addr));
-	addr->family = family;
-	if (family == AF_INET6) {
-		if (len != sizeof(*sin6) ||
-		    IN6_IS_ADDR_UNSPECIFIED(&sin6->sin6_addr))
-			return -1;
+	addr->family = sa->sa_family;
+	if (sa->sa_family == AF_INET6 && len == sizeof(*sin6)) {
 		addr->v6 = sin6->sin6_addr;
 		addr->scope = sin6->sin6_scope_id;
 		return 0;
 	}
-	if (len != sizeof(*sin) || sin->sin_addr.s_addr == htonl(INADDR_ANY))
-		return -1;
-	addr->v4 = sin->sin_addr;
-	return 0;
+	if (sa->sa_family == AF_INET && len == sizeof(*sin)) {
+		addr->v4 = sin->sin_addr;
+		return 0;
+	}
+	return -1;
+}
+
+/* Whether src, from getsockname(), is an address a packet may come from. */
+static int
+usable_source(const struct sockaddr_storage *ss, socklen_t len, int family,
+    struct packet_addr *src)
+{
+	if (ss->ss_family != family ||
+	    packet_addr_from((const struct sockaddr *)ss, len, src) == -1)
+		return 0;
+	if (family == AF_INET6)
+		return !IN6_IS_ADDR_UNSPECIFIED(&src->v6);
+	return src->v4.s_addr != htonl(INADDR_ANY);
 }
 
 int
@@ -174,7 +182,7 @@ packet_source_addr(const struct packet_addr *dst, uint16_t dport,
 	len = sizeof(ss);
 	if (getsockname(fd, (struct sockaddr *)&ss, &len) == -1)
 		goto out;
-	if (from_sockaddr(&ss, len, dst->family, src) == -1) {
+	if (!usable_source(&ss, len, dst->family, src)) {
 		errno = EADDRNOTAVAIL;
 		goto out;
 	}

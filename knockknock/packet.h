@@ -19,8 +19,8 @@
 
 #define PACKET_TTL		64	/* hops, as a Linux SYN */
 #define PACKET_SPORT_MIN	1024	/* lowest random source port */
-#define PACKET_LEN4		(LIBNET_IPV4_H + LIBNET_TCP_H)	/* 40 bytes */
-#define PACKET_LEN6		(LIBNET_IPV6_H + LIBNET_TCP_H)	/* 60 bytes */
+#define PACKET_LEN4	(LIBNET_IPV4_H + LIBNET_TCP_H)	/* 40 bytes */
+#define PACKET_LEN6	(LIBNET_IPV6_H + LIBNET_TCP_H)	/* 60 bytes */
 #define PACKET_ERRLEN		LIBNET_ERRBUF_SIZE
 
 /* An address of either family. */
@@ -43,6 +43,11 @@ struct packet_syn {
 
 /* PACKET_LEN4 or PACKET_LEN6. */
 uint32_t packet_len(int family);
+
+/* The address in sa (IPv4 or IPv6, with its scope): 0, or -1 for another
+ * family or a length that does not fit it. */
+int	packet_addr_from(const struct sockaddr *sa, socklen_t len,
+	    struct packet_addr *addr);
 
 /* addr as a socket address with `port` (host order); its length. */
 socklen_t packet_sockaddr(const struct packet_addr *addr, uint16_t port,

@@ -24,8 +24,8 @@
 struct flow {
 	int	 from, to;
 	char	 buf[RELAY_BUF];
-	size_t	 off, len;		/* bytes read, not yet written */
-	int	 eof;			/* `from` ended */
+	size_t	 off, len;	/* bytes read, not yet written */
+	int	 eof;		/* `from` ended */
 };
 
 static long long
@@ -47,21 +47,27 @@ sleep_ms(int ms)
 }
 
 /*
- * One attempt, waiting up to wait_ms for its outcome: the socket, or -1
- * with errno set (ETIMEDOUT when nothing came back in time).
+ * One attempt from src to dst, waiting up to wait_ms for its outcome: the
+ * socket, or -1 with errno set (ETIMEDOUT when nothing came back in time).
  */
 static int
-attempt(const struct sockaddr *sa, socklen_t salen, int wait_ms)
+attempt(const struct packet_addr *src, const struct packet_addr *dst,
+    uint16_t port, int wait_ms)
 {
+	struct sockaddr_storage ss;
 	struct pollfd pfd;
 	socklen_t len = sizeof(int);
 	int fd, soerr = 0, n;
 
-	fd = socket(sa->sa_family, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK,
+	fd = socket(dst->family, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK,
 	    0);
 	if (fd == -1)
 		return -1;
-	if (connect(fd, sa, salen) == 0)
+	if (bind(fd, (struct sockaddr *)&ss, packet_sockaddr(src, 0, &ss)) ==
+	    -1)
+		goto fail;
+	if (connect(fd, (struct sockaddr *)&ss, packet_sockaddr(dst, port,
+	    &ss)) == 0)
 		return fd;
 	if (errno != EINPROGRESS)
 		goto fail;
@@ -93,25 +99,23 @@ refusal(int e)
 }
 
 int
-relay_connect(const struct packet_addr *dst, uint16_t port, int wait_ms,
-    char err[static RELAY_ERRLEN])
+relay_connect(const struct packet_addr *src, const struct packet_addr *dst,
+    uint16_t port, int wait_ms, char err[static RELAY_ERRLEN])
 {
-	struct sockaddr_storage ss;
-	socklen_t len = packet_sockaddr(dst, port, &ss);
 	long long end = now_ms() + wait_ms;
-	int fd, left, pause = RETRY_FIRST_MS;
+	int fd, left, backoff_ms = RETRY_FIRST_MS;
 
 	for (;;) {
 		left = (int)(end - now_ms());
 		if (left < 1)
 			left = 1;
-		if ((fd = attempt((struct sockaddr *)&ss, len, left)) != -1)
+		if ((fd = attempt(src, dst, port, left)) != -1)
 			return fd;
-		if (!refusal(errno) || now_ms() + pause >= end)
+		if (!refusal(errno) || now_ms() + backoff_ms >= end)
 			break;
-		sleep_ms(pause);
-		if (pause < RETRY_MAX_MS)
-			pause *= 2;
+		sleep_ms(backoff_ms);
+		if (backoff_ms < RETRY_MAX_MS)
+			backoff_ms *= 2;
 	}
 	if (refusal(errno) || errno == ETIMEDOUT)
 		snprintf(err, RELAY_ERRLEN, "no connection to port %u within "
@@ -146,7 +150,8 @@ step(struct flow *f, const struct pollfd *from, const struct pollfd *to,
 	if (from->fd != -1 && from->revents != 0) {
 		n = read(f->from, f->buf, sizeof(f->buf));
 		if (n == -1 && errno != EAGAIN && errno != EINTR) {
-			snprintf(err, RELAY_ERRLEN, "read: %s", strerror(errno));
+			snprintf(err, RELAY_ERRLEN, "read: %s",
+			    strerror(errno));
 			return -1;
 		}
 		if (n == 0)

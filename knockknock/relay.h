@@ -14,14 +14,16 @@
 #define RELAY_ERRLEN	256
 
 /*
- * Connect to dst:port, retrying while the connection is refused (the grant
- * may not be in the server's firewall yet) until wait_ms have passed.  A
- * connection attempt is never abandoned early: with a firewall that drops
+ * Connect from src (the knock's source address: the one the server opens
+ * the port for) to dst:port, retrying while the connection is refused (the
+ * grant may not be in the server's firewall yet) until wait_ms have
+ * passed.  An attempt is never abandoned early: with a firewall that drops
  * rather than refuses, the kernel's own retransmission gets through once
  * the grant is in.  Returns the connected socket, or -1 with err set.
  */
-int	relay_connect(const struct packet_addr *dst, uint16_t port,
-	    int wait_ms, char err[static RELAY_ERRLEN]);
+int	relay_connect(const struct packet_addr *src,
+	    const struct packet_addr *dst, uint16_t port, int wait_ms,
+	    char err[static RELAY_ERRLEN]);
 
 /*
  * Copy `in` to the socket and the socket to `out` until the server closes

@@ -92,31 +92,21 @@ granted() {	# wait for the daemon to log grant number accepted+1
 srv_counter() { cat "$SRV/profiles/$NAME/counter"; }
 cli_counter() { cat "$CHOME/.knockknock/$SRV_ADDR/counter"; }
 
-# grants: our grants in the server's firewall, one a line; fails if the
-# firewall cannot be listed.
+# grants [6]: our IPv4 (IPv6) grants in the server's firewall, one a line;
+# fails if the firewall cannot be listed.
 grants() {
 	local out
 	if [ "$FIREWALL" = nftables ]; then
-		out=$(srv nft list set inet knockknock allow4) || return 1
-		printf '%s\n' "$out" | grep -o "[0-9.]* \. [0-9]* timeout [^,}]*" || true
+		out=$(srv nft list set inet knockknock "allow${1:-4}") || return 1
+		printf '%s\n' "$out" | grep -o "[0-9a-f.:]* \. [0-9]* timeout [^,}]*" || true
 	else
-		out=$(srv iptables -w -S INPUT) || return 1
+		out=$(srv "ip${1:+6}tables" -w -S INPUT) || return 1
 		printf '%s\n' "$out" | grep -F 'knockknock expires=' || true
 	fi
 }
 has_grant() { grants | grep -q -F -e "$CLI_ADDR . $PORT " -e "-s $CLI_ADDR/32 "; }
 no_grants() { local g; g=$(grants) && [ -z "$g" ]; }
-grants6() {	# the same for IPv6
-	local out
-	if [ "$FIREWALL" = nftables ]; then
-		out=$(srv nft list set inet knockknock allow6) || return 1
-		printf '%s\n' "$out" | grep -o "[0-9a-f:]* \. [0-9]* timeout [^,}]*" || true
-	else
-		out=$(srv ip6tables -w -S INPUT) || return 1
-		printf '%s\n' "$out" | grep -F 'knockknock expires=' || true
-	fi
-}
-no_grants6() { local g; g=$(grants6) && [ -z "$g" ]; }
+no_grants6() { local g; g=$(grants 6) && [ -z "$g" ]; }
 
 # connect_within MS ADDR PORT: from the client, retry connecting to ADDR
 # PORT until one succeeds (print the ms it took, status 0) or MS have passed.
@@ -369,7 +359,7 @@ fi
 head -c 200000 /dev/urandom >"$TMP/relay.in"
 for addr in "$SRV_ADDR" "$SRV_ADDR6"; do
 	st=0
-	cli env HOME="$CHOME" "$KNOCKKNOCK" -c -p "$PORT" "$addr" \
+	cli timeout 60 env HOME="$CHOME" "$KNOCKKNOCK" -c -p "$PORT" "$addr" \
 	    <"$TMP/relay.in" >"$TMP/relay.out" 2>"$TMP/relay.err" || st=$?
 	expect "13 -c $addr: exit 0" "0" "$st$(cat "$TMP/relay.err")"
 	check "13 -c $addr: 200 kB out and back through the connection" \
@@ -381,7 +371,7 @@ done
 accepted6=2				# 12's and 13's
 n=$(opened)
 st=0
-cli env HOME="$WHOME" "$KNOCKKNOCK" -c -w 1 -p "$PORT" "$SRV_ADDR" \
+cli timeout 60 env HOME="$WHOME" "$KNOCKKNOCK" -c -w 1 -p "$PORT" "$SRV_ADDR" \
     </dev/null >/dev/null 2>"$TMP/relay.err" || st=$?
 expect "13 -c, wrong keys: exit 1 after -w 1, saying why" "1 knockknock: $SRV_ADDR ($SRV_ADDR): no connection to port $PORT within 1 s (Connection refused): did the server take the knock?" \
     "$st $(cat "$TMP/relay.err")"

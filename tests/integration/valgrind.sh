@@ -140,8 +140,10 @@ all_gone() {
 	local p
 	for p; do ! kill -0 "$p" 2>/dev/null || return 1; done
 }
+# opened_count [ADDR]: the daemon's 'opened' lines for ADDR (the client's
+# IPv4 address); opened_more_than N [ADDR]: more than N of them.
 opened_count() { grep -c "opened tcp/$PORT for ${1:-$CLI_ADDR} " "$TMP/daemon.err" || true; }
-opened_more_than() { [ "$(opened_count)" -gt "$1" ]; }
+opened_more_than() { [ "$(opened_count "${2:-$CLI_ADDR}")" -gt "$1" ]; }
 
 topology_up
 topology_v6
@@ -174,6 +176,8 @@ for fw in nftables iptables; do
 	expect "$fw: the client knocks (exit 0)" 0 "$st"
 	check "$fw: the knock opens the port" wait_for 30 can_connect \
 	    "$SRV_ADDR" "$PORT"
+	# The helper logs after the firewall change: the line may lag.
+	wait_for 30 opened_more_than "$n" || true
 	expect "$fw: one 'opened' line, for the client's knock alone" 1 \
 	    $(($(opened_count) - n))
 	expect "$fw: a second connection is refused" no \
@@ -188,15 +192,16 @@ for fw in nftables iptables; do
 	expect "$fw: the client knocks over IPv6 (exit 0)" 0 "$st"
 	check "$fw: the IPv6 knock opens the port" wait_for 30 can_connect \
 	    "$SRV_ADDR6" "$PORT"
+	wait_for 30 opened_more_than "$n" "$CLI_ADDR6" || true
 	expect "$fw: one 'opened' line for the IPv6 knock" 1 \
 	    $(($(opened_count "$CLI_ADDR6") - n))
 
 	# knockknock -c: knock, connect and relay, to the echoing listener.
 	printf 'relayed %s\n' "$rnd" >"$TMP/relay.in"
 	st=0
-	cli env HOME="$HOME_C" "${VG[@]}" --log-file="$TMP/vg.clientc-$fw.%p" \
-	    "$KNOCKKNOCK" -c -p "$PORT" "$SRV_ADDR" <"$TMP/relay.in" \
-	    >"$TMP/relay.out" || st=$?
+	cli timeout 120 env HOME="$HOME_C" "${VG[@]}" \
+	    --log-file="$TMP/vg.clientc-$fw.%p" "$KNOCKKNOCK" -c -w 60 \
+	    -p "$PORT" "$SRV_ADDR" <"$TMP/relay.in" >"$TMP/relay.out" || st=$?
 	expect "$fw: knockknock -c exits 0" 0 "$st"
 	check "$fw: ...and what it sent came back" cmp -s "$TMP/relay.in" \
 	    "$TMP/relay.out"

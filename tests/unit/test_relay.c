@@ -1,14 +1,16 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 /*
- * knockknock -c's two halves: the connection retried while it is refused
- * (over loopback, a listener that appears late), and the relay, byte for
- * byte both ways through an echoing peer, the end of input passed on as a
+ * knockknock -c's two halves: the connection, from the knock's source
+ * address, retried while it is refused (over loopback, a listener that
+ * appears late), and the relay, byte for byte both ways through an echoing
+ * peer on a non-blocking socket, the end of input passed on as a
  * half-close.
  */
 #include <sys/socket.h>
 
 #include <arpa/inet.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <pthread.h>
 #include <string.h>
 #include <time.h>
@@ -19,7 +21,7 @@
 #include "knockknock/relay.h"
 
 #define LATE_MS		150		/* the listener's delay */
-#define DATA_LEN	(300 * 1024)	/* more than any pipe or socket buffer */
+#define DATA_LEN	(300 * 1024)	/* more than any pipe's buffer */
 
 /* A loopback port that nothing listens on now: bound, then closed. */
 static uint16_t
@@ -56,42 +58,51 @@ listen_late(void *arg)
 }
 
 static struct packet_addr
-loopback(void)
+loopback(uint32_t host)
 {
 	struct packet_addr a = { .family = AF_INET };
 
-	a.v4.s_addr = htonl(INADDR_LOOPBACK);
+	a.v4.s_addr = htonl(host);
 	return a;
 }
 
+/* From 127.0.0.2, as from a knock sent from there: the peer must see it. */
 Test(relay, connect_waits_for_the_grant)
 {
-	struct packet_addr dst = loopback();
+	struct packet_addr dst = loopback(INADDR_LOOPBACK);
+	struct packet_addr src = loopback(INADDR_LOOPBACK + 1);
+	struct sockaddr_in peer;
+	socklen_t len = sizeof(peer);
 	char err[RELAY_ERRLEN] = "";
 	uint16_t port = free_port();
 	pthread_t t;
 	void *lfd;
-	int fd;
+	int fd, afd;
 
 	cr_assert_eq(pthread_create(&t, NULL, listen_late, &port), 0);
-	fd = relay_connect(&dst, port, 5000, err);
+	fd = relay_connect(&src, &dst, port, 5000, err);
 	pthread_join(t, &lfd);
 	cr_assert_neq(lfd, NULL, "the late listener could not bind");
-	cr_expect_neq(fd, -1, "refused until the listener came: %s", err);
+	cr_assert_neq(fd, -1, "refused until the listener came: %s", err);
+	afd = accept((int)(intptr_t)lfd, (struct sockaddr *)&peer, &len);
+	cr_assert_neq(afd, -1, "accept: %s", strerror(errno));
+	cr_expect_eq(ntohl(peer.sin_addr.s_addr), INADDR_LOOPBACK + 1,
+	    "the connection did not come from the knock's source address");
+	close(afd);
 	close(fd);
 	close((int)(intptr_t)lfd);
 }
 
 Test(relay, connect_gives_up_after_the_wait)
 {
-	struct packet_addr dst = loopback();
+	struct packet_addr dst = loopback(INADDR_LOOPBACK);
 	char err[RELAY_ERRLEN] = "", want[RELAY_ERRLEN];
 	uint16_t port = free_port();
 	struct timespec t0, t1;
 	long ms;
 
 	clock_gettime(CLOCK_MONOTONIC, &t0);
-	cr_assert_eq(relay_connect(&dst, port, 1000, err), -1);
+	cr_assert_eq(relay_connect(&dst, &dst, port, 1000, err), -1);
 	clock_gettime(CLOCK_MONOTONIC, &t1);
 	ms = (t1.tv_sec - t0.tv_sec) * 1000 +
 	    (t1.tv_nsec - t0.tv_nsec) / 1000000;
@@ -166,6 +177,8 @@ Test(relay, both_ways_byte_for_byte)
 	for (size_t i = 0; i < DATA_LEN; i++)
 		data[i] = (uint8_t)(i * 131 + (i >> 9));
 	cr_assert_eq(socketpair(AF_UNIX, SOCK_STREAM, 0, sp), 0);
+	/* As relay_connect() leaves it: full buffers give EAGAIN. */
+	cr_assert_eq(fcntl(sp[0], F_SETFL, O_NONBLOCK), 0);
 	cr_assert_eq(pipe(in), 0);
 	cr_assert_eq(pipe(out), 0);
 	f = (struct feed){ .fd = in[1], .data = data, .len = DATA_LEN };
