@@ -114,8 +114,8 @@ relay_connect(const struct packet_addr *src, const struct packet_addr *dst,
 		if (!refusal(errno) || now_ms() + backoff_ms >= end)
 			break;
 		sleep_ms(backoff_ms);
-		if (backoff_ms < RETRY_MAX_MS)
-			backoff_ms *= 2;
+		backoff_ms = backoff_ms * 2 < RETRY_MAX_MS ? backoff_ms * 2 :
+		    RETRY_MAX_MS;
 	}
 	if (refusal(errno) || errno == ETIMEDOUT)
 		snprintf(err, RELAY_ERRLEN, "no connection to port %u within "
