@@ -7,7 +7,7 @@ set -eu
 PKGS="build-essential pkg-config libssl-dev libnet1-dev libcap-ng-dev \
 libcriterion-dev libnftables-dev nftables iptables iproute2 kmod procps \
 hping3 tcpdump nmap socat ncat clang libclang-rt-14-dev valgrind python3 \
-libcap2-bin groff-base man-db systemd systemd-container"
+libcap2-bin groff-base man-db systemd systemd-container openssh-client"
 
 missing=
 for p in $PKGS; do

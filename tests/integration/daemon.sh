@@ -369,6 +369,22 @@ for addr in "$SRV_ADDR" "$SRV_ADDR6"; do
 	    "$(connect_result "$addr" "$PORT")"
 done
 accepted6=2				# 12's and 13's
+# The README's set-up with the real ssh client: ProxyCommand knockknock -c
+# -p %p %h.  The echo server sends ssh its own banner back, and ssh says
+# what it read: proof that its bytes went through knockknock both ways.
+cat >"$TMP/ssh_config" <<EOF
+Host kkserver
+	HostName $SRV_ADDR
+	Port $PORT
+	ProxyCommand env HOME=$CHOME $(realpath "$KNOCKKNOCK") -c -p %p %h
+	BatchMode yes
+	StrictHostKeyChecking no
+	UserKnownHostsFile /dev/null
+EOF
+out=$(cli timeout 60 ssh -F "$TMP/ssh_config" -v kkserver true 2>&1) || true
+check "13 ssh ProxyCommand: ssh read its own banner back through knockknock -c" \
+    grep -q "remote software version $(ssh -V 2>&1 | sed 's/^OpenSSH_\([^ ,]*\).*/OpenSSH_\1/')" <<<"$out"
+check "13 ssh ProxyCommand: the daemon logged the grant" granted
 n=$(opened)
 st=0
 cli timeout 60 env HOME="$WHOME" "$KNOCKKNOCK" -c -w 1 -p "$PORT" "$SRV_ADDR" \
