@@ -56,18 +56,18 @@ attempt(const struct packet_addr *src, const struct packet_addr *dst,
 {
 	struct sockaddr_storage ss;
 	struct pollfd pfd;
-	socklen_t len = sizeof(int);
+	socklen_t salen, len = sizeof(int);
 	int fd, soerr = 0, n;
 
 	fd = socket(dst->family, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK,
 	    0);
 	if (fd == -1)
 		return -1;
-	if (bind(fd, (struct sockaddr *)&ss, packet_sockaddr(src, 0, &ss)) ==
-	    -1)
+	salen = packet_sockaddr(src, 0, &ss);
+	if (bind(fd, (struct sockaddr *)&ss, salen) == -1)
 		goto fail;
-	if (connect(fd, (struct sockaddr *)&ss, packet_sockaddr(dst, port,
-	    &ss)) == 0)
+	salen = packet_sockaddr(dst, port, &ss);
+	if (connect(fd, (struct sockaddr *)&ss, salen) == 0)
 		return fd;
 	if (errno != EINPROGRESS)
 		goto fail;
