@@ -19,6 +19,7 @@
 #define RETRY_FIRST_MS	5	/* after a refusal: then twice as long */
 #define RETRY_MAX_MS	200
 #define RELAY_BUF	16384
+#define PENDING_MAX	32	/* attempts left waiting, at most */
 
 /* One direction of the relay. */
 struct flow {
@@ -37,57 +38,35 @@ now_ms(void)
 	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
-static void
-sleep_ms(int ms)
-{
-	struct timespec ts = { ms / 1000, (long)(ms % 1000) * 1000000 };
+/* Attempts still waiting for an answer, oldest first. */
+struct pending {
+	int	fd[PENDING_MAX];
+	int	n;
+};
 
-	while (nanosleep(&ts, &ts) == -1 && errno == EINTR)
-		;
+/* Take attempt i out of p: its socket is the caller's. */
+static int
+pending_take(struct pending *p, int i)
+{
+	int fd = p->fd[i];
+
+	memmove(&p->fd[i], &p->fd[i + 1], (size_t)(p->n - i - 1) *
+	    sizeof(p->fd[0]));
+	p->n--;
+	return fd;
 }
 
-/*
- * One attempt from src to dst, waiting up to wait_ms for its outcome: the
- * socket, or -1 with errno set (ETIMEDOUT when nothing came back in time).
- */
-static int
-attempt(const struct packet_addr *src, const struct packet_addr *dst,
-    uint16_t port, int wait_ms)
+static void
+pending_drop(struct pending *p, int i)
 {
-	struct sockaddr_storage ss;
-	struct pollfd pfd;
-	socklen_t salen, len = sizeof(int);
-	int fd, soerr = 0, n;
+	close(pending_take(p, i));
+}
 
-	fd = socket(dst->family, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK,
-	    0);
-	if (fd == -1)
-		return -1;
-	salen = packet_sockaddr(src, 0, &ss);
-	if (bind(fd, (struct sockaddr *)&ss, salen) == -1)
-		goto fail;
-	salen = packet_sockaddr(dst, port, &ss);
-	if (connect(fd, (struct sockaddr *)&ss, salen) == 0)
-		return fd;
-	if (errno != EINPROGRESS)
-		goto fail;
-	pfd = (struct pollfd){ .fd = fd, .events = POLLOUT };
-	while ((n = poll(&pfd, 1, wait_ms)) == -1 && errno == EINTR)
-		;
-	if (n == 0)
-		errno = ETIMEDOUT;
-	if (n <= 0)
-		goto fail;
-	if (getsockopt(fd, SOL_SOCKET, SO_ERROR, &soerr, &len) == -1)
-		goto fail;
-	if (soerr == 0)
-		return fd;
-	errno = soerr;
-fail:
-	n = errno;
-	close(fd);
-	errno = n;
-	return -1;
+static void
+pending_clear(struct pending *p)
+{
+	while (p->n > 0)
+		pending_drop(p, p->n - 1);
 }
 
 /* A refusal that the grant, once in the firewall, turns into a yes. */
@@ -98,32 +77,122 @@ refusal(int e)
 	    e == EPERM;
 }
 
+/*
+ * Start one attempt from src to dst: 1 when it connected at once (*fd
+ * set), 0 when it is under way (added to p), -1 with errno set.
+ */
+static int
+attempt(struct pending *p, const struct packet_addr *src,
+    const struct packet_addr *dst, uint16_t port, int *fd)
+{
+	struct sockaddr_storage ss;
+	socklen_t salen;
+	int s, e;
+
+	s = socket(dst->family, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+	if (s == -1)
+		return -1;
+	salen = packet_sockaddr(src, 0, &ss);
+	if (bind(s, (struct sockaddr *)&ss, salen) == -1)
+		goto fail;
+	salen = packet_sockaddr(dst, port, &ss);
+	if (connect(s, (struct sockaddr *)&ss, salen) == 0) {
+		*fd = s;
+		return 1;
+	}
+	if (errno != EINPROGRESS)
+		goto fail;
+	if (p->n == PENDING_MAX)
+		pending_drop(p, 0);
+	p->fd[p->n++] = s;
+	return 0;
+fail:
+	e = errno;
+	close(s);
+	errno = e;
+	return -1;
+}
+
+/*
+ * Wait up to ms for an answer to any pending attempt: 1 when one
+ * connected (*fd set, taken out of p), 0 when none did (the refused ones
+ * closed, their error in *last), -1 with errno set on another error.
+ */
+static int
+answers(struct pending *p, int ms, int *fd, int *last)
+{
+	struct pollfd pfd[PENDING_MAX];
+	socklen_t len;
+	int i, n, soerr;
+
+	for (i = 0; i < p->n; i++)
+		pfd[i] = (struct pollfd){ .fd = p->fd[i], .events = POLLOUT };
+	if ((n = poll(pfd, (nfds_t)p->n, ms)) <= 0)
+		return n == -1 && errno != EINTR ? -1 : 0;
+	for (i = p->n - 1; i >= 0; i--) {
+		if (pfd[i].revents == 0)
+			continue;
+		len = sizeof(soerr);
+		if (getsockopt(p->fd[i], SOL_SOCKET, SO_ERROR, &soerr,
+		    &len) == -1)
+			return -1;
+		if (soerr == 0) {
+			*fd = pending_take(p, i);
+			return 1;
+		}
+		if (!refusal(soerr)) {
+			errno = soerr;
+			return -1;
+		}
+		*last = soerr;
+		pending_drop(p, i);
+	}
+	return 0;
+}
+
+/*
+ * A new attempt every backoff interval, the earlier ones left waiting:
+ * a refusal comes back at once, but a firewall that drops leaves an
+ * attempt to the kernel's retransmission a second later, and the attempt
+ * after the grant gets through at once.
+ */
 int
 relay_connect(const struct packet_addr *src, const struct packet_addr *dst,
     uint16_t port, int wait_ms, char err[static RELAY_ERRLEN])
 {
-	long long end = now_ms() + wait_ms;
-	int fd, left, backoff_ms = RETRY_FIRST_MS;
+	struct pending p = { .n = 0 };
+	long long now, end, next;
+	int fd = -1, rc = 0, last = ETIMEDOUT, backoff_ms = RETRY_FIRST_MS;
 
-	for (;;) {
-		left = (int)(end - now_ms());
-		if (left < 1)
-			left = 1;
-		if ((fd = attempt(src, dst, port, left)) != -1)
-			return fd;
-		if (!refusal(errno) || now_ms() + backoff_ms >= end)
-			break;
-		sleep_ms(backoff_ms);
-		backoff_ms = backoff_ms * 2 < RETRY_MAX_MS ? backoff_ms * 2 :
-		    RETRY_MAX_MS;
+	end = now_ms() + wait_ms;
+	next = now_ms();
+	while (rc == 0 && (now = now_ms()) < end) {
+		if (now >= next) {
+			rc = attempt(&p, src, dst, port, &fd);
+			if (rc == -1 && refusal(errno)) {
+				last = errno;
+				rc = 0;
+			}
+			next = now + backoff_ms;
+			backoff_ms = backoff_ms * 2 < RETRY_MAX_MS ?
+			    backoff_ms * 2 : RETRY_MAX_MS;
+			continue;
+		}
+		rc = answers(&p, (int)((next < end ? next : end) - now), &fd,
+		    &last);
 	}
-	if (refusal(errno) || errno == ETIMEDOUT)
+	if (rc == -1)
+		last = errno;
+	pending_clear(&p);
+	if (rc == 1)
+		return fd;
+	if (rc == 0)
 		snprintf(err, RELAY_ERRLEN, "no connection to port %u within "
 		    "%d s (%s): did the server take the knock?", port,
-		    wait_ms / 1000, strerror(errno));
+		    wait_ms / 1000, strerror(last));
 	else
 		snprintf(err, RELAY_ERRLEN, "cannot connect to port %u: %s",
-		    port, strerror(errno));
+		    port, strerror(last));
 	return -1;
 }
 

@@ -393,6 +393,37 @@ expect "13 -c, wrong keys: exit 1 after -w 1, saying why" "1 knockknock: $SRV_AD
     "$st $(cat "$TMP/relay.err")"
 expect "13 -c, wrong keys: nothing opened" "$n" "$(opened)"
 
+# With a firewall that drops what is not granted, as one with a drop policy
+# does, the kernel would resend the first attempt's SYN, dropped before the
+# grant was in, only after a second: a later attempt must get through.
+if [ "$FIREWALL" = nftables ]; then
+	h=$(srv nft -a list chain inet knockknock input |
+	    sed -n 's/.*meta l4proto tcp reject with tcp reset # handle \([0-9]*\)$/\1/p')
+	srv nft insert rule inet knockknock input handle "$h" tcp dport "$PORT" drop
+	undrop() {
+		h=$(srv nft -a list chain inet knockknock input |
+		    sed -n "s/.*tcp dport $PORT drop # handle \([0-9]*\)\$/\1/p")
+		srv nft delete rule inet knockknock input handle "$h"
+	}
+else
+	line=$(srv iptables -w -S INPUT | grep -n -- "-j REJECT --reject-with tcp-reset" | cut -d: -f1)
+	srv iptables -w -I INPUT "$((line - 1))" -p tcp --dport "$PORT" -j DROP
+	undrop() { srv iptables -w -D INPUT -p tcp --dport "$PORT" -j DROP; }
+fi
+expect "13 the firewall now drops port $PORT" timeout \
+    "$(connect_result "$SRV_ADDR" "$PORT")"
+st=0 t0=$(now_ms)
+cli timeout 60 env HOME="$CHOME" "$KNOCKKNOCK" -c -p "$PORT" "$SRV_ADDR" \
+    </dev/null >/dev/null 2>"$TMP/relay.err" || st=$?
+ms=$(( $(now_ms) - t0 ))
+expect "13 -c through a drop: exit 0" "0" "$st$(cat "$TMP/relay.err")"
+check "13 -c through a drop: connected before the SYN's resend (${ms} ms)" \
+    test "$ms" -lt 900
+check "13 -c through a drop: the daemon logged the grant" granted
+undrop
+expect "13 the firewall refuses port $PORT again" refused \
+    "$(connect_result "$SRV_ADDR" "$PORT")"
+
 if [ "$SOURCE" = file ]; then
 	cp "$KLOG" "$KLOG.2"
 	: >"$KLOG"

@@ -22,6 +22,8 @@
 
 #define LATE_MS		150		/* the listener's delay */
 #define DATA_LEN	(300 * 1024)	/* more than any pipe's buffer */
+#define ROOM_MS		100		/* until the full queue has room */
+#define DROP_WAIT_MS	900		/* less than the SYN's resend */
 
 /* A loopback port that nothing listens on now: bound, then closed. */
 static uint16_t
@@ -91,6 +93,60 @@ Test(relay, connect_waits_for_the_grant)
 	close(afd);
 	close(fd);
 	close((int)(intptr_t)lfd);
+}
+
+/*
+ * A listener whose accept queue is full drops a SYN, as a firewall with a
+ * drop policy does; making room is the grant.  The kernel would resend the
+ * first attempt's SYN only after a second, past the wait: a later attempt
+ * must be the one that gets through.
+ */
+struct full {
+	int	lfd, filler;
+};
+
+static void *
+make_room(void *arg)
+{
+	struct timespec ts = { 0, ROOM_MS * 1000000L };
+	struct full *f = arg;
+	int fd;
+
+	nanosleep(&ts, NULL);
+	fd = accept(f->lfd, NULL, NULL);
+	close(f->filler);
+	return (void *)(intptr_t)fd;
+}
+
+Test(relay, connect_gets_past_a_drop)
+{
+	struct packet_addr dst = loopback(INADDR_LOOPBACK);
+	struct sockaddr_in sin = { .sin_family = AF_INET };
+	socklen_t len = sizeof(sin);
+	char err[RELAY_ERRLEN] = "";
+	struct full f;
+	pthread_t t;
+	void *afd;
+	int fd;
+
+	sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	cr_assert_neq(f.lfd = socket(AF_INET, SOCK_STREAM, 0), -1);
+	cr_assert_eq(bind(f.lfd, (struct sockaddr *)&sin, sizeof(sin)), 0);
+	cr_assert_eq(listen(f.lfd, 0), 0);
+	cr_assert_eq(getsockname(f.lfd, (struct sockaddr *)&sin, &len), 0);
+	/* One connection fills a queue of length 0. */
+	cr_assert_neq(f.filler = socket(AF_INET, SOCK_STREAM, 0), -1);
+	cr_assert_eq(connect(f.filler, (struct sockaddr *)&sin, sizeof(sin)),
+	    0);
+	cr_assert_eq(pthread_create(&t, NULL, make_room, &f), 0);
+	fd = relay_connect(&dst, &dst, ntohs(sin.sin_port), DROP_WAIT_MS,
+	    err);
+	pthread_join(t, &afd);
+	cr_expect_neq(fd, -1, "no attempt after the first got through: %s",
+	    err);
+	close(fd);
+	close((int)(intptr_t)afd);
+	close(f.lfd);
 }
 
 Test(relay, connect_gives_up_after_the_wait)
