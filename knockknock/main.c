@@ -187,14 +187,16 @@ load(const char *host, const char *dir, struct profile *p)
 	return dirfd;
 }
 
-static void
+static int
 set_target(struct target *t, const struct addrinfo *ai)
 {
-	packet_addr_from(ai->ai_addr, ai->ai_addrlen, &t->addr);
+	if (packet_addr_from(ai->ai_addr, ai->ai_addrlen, &t->addr) == -1)
+		return -1;
 	/* Numeric, with a link-local address's %interface. */
 	if (getnameinfo(ai->ai_addr, ai->ai_addrlen, t->addr_text,
 	    sizeof(t->addr_text), NULL, 0, NI_NUMERICHOST) != 0)
 		snprintf(t->addr_text, sizeof(t->addr_text), "?");
+	return 0;
 }
 
 static int
@@ -219,8 +221,13 @@ resolve(struct target *t, int family)
 		freeaddrinfo(res);
 		return -1;
 	}
-	set_target(t, ai);
+	rc = set_target(t, ai);
 	freeaddrinfo(res);
+	if (rc == -1) {
+		err1("%s: the resolver gave an address of the wrong size",
+		    t->host);
+		return -1;
+	}
 	if ((why = target_unusable(&t->addr)) != NULL) {
 		err1("%s: %s", t->host, why);
 		return -1;
