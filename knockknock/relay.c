@@ -16,10 +16,11 @@
 
 #include "knockknock/relay.h"
 
-#define RETRY_FIRST_MS	5	/* after a refusal: then twice as long */
-#define RETRY_MAX_MS	200
-#define RELAY_BUF	16384
+#define RETRY_FIRST_MS	5	/* the second attempt; then twice as long */
+#define RETRY_MAX_MS	1000
+#define PENDING_AGE_MS	3000	/* an attempt left waiting this long is over */
 #define PENDING_MAX	32	/* attempts left waiting, at most */
+#define RELAY_BUF	16384
 
 /* One direction of the relay. */
 struct flow {
@@ -40,8 +41,9 @@ now_ms(void)
 
 /* Attempts still waiting for an answer, oldest first. */
 struct pending {
-	int	fd[PENDING_MAX];
-	int	n;
+	int		fd[PENDING_MAX];
+	long long	since[PENDING_MAX];	/* ms */
+	int		n;
 };
 
 /* Take attempt i out of p: its socket is the caller's. */
@@ -52,6 +54,8 @@ pending_take(struct pending *p, int i)
 
 	memmove(&p->fd[i], &p->fd[i + 1], (size_t)(p->n - i - 1) *
 	    sizeof(p->fd[0]));
+	memmove(&p->since[i], &p->since[i + 1], (size_t)(p->n - i - 1) *
+	    sizeof(p->since[0]));
 	p->n--;
 	return fd;
 }
@@ -60,6 +64,18 @@ static void
 pending_drop(struct pending *p, int i)
 {
 	close(pending_take(p, i));
+}
+
+/*
+ * Give up the attempts that have waited too long (their SYNs would go on
+ * being resent), and the oldest when there is no room for one more.
+ */
+static void
+pending_expire(struct pending *p, long long now)
+{
+	while (p->n > 0 && (p->n == PENDING_MAX ||
+	    now - p->since[0] >= PENDING_AGE_MS))
+		pending_drop(p, 0);
 }
 
 static void
@@ -83,7 +99,7 @@ refusal(int e)
  */
 static int
 attempt(struct pending *p, const struct packet_addr *src,
-    const struct packet_addr *dst, uint16_t port, int *fd)
+    const struct packet_addr *dst, uint16_t port, long long now, int *fd)
 {
 	struct sockaddr_storage ss;
 	socklen_t salen;
@@ -102,9 +118,9 @@ attempt(struct pending *p, const struct packet_addr *src,
 	}
 	if (errno != EINPROGRESS)
 		goto fail;
-	if (p->n == PENDING_MAX)
-		pending_drop(p, 0);
-	p->fd[p->n++] = s;
+	pending_expire(p, now);
+	p->fd[p->n] = s;
+	p->since[p->n++] = now;
 	return 0;
 fail:
 	e = errno;
@@ -114,47 +130,50 @@ fail:
 }
 
 /*
- * Wait up to ms for an answer to any pending attempt: 1 when one
- * connected (*fd set, taken out of p), 0 when none did (the refused ones
- * closed, their error in *last), -1 with errno set on another error.
+ * Wait up to ms for answers to the pending attempts: 1 when one connected
+ * (*fd set, taken out of p), else 0.  An attempt that failed is closed,
+ * its error kept: in *refused for a refusal or no answer, in *hard for
+ * anything else.
  */
 static int
-answers(struct pending *p, int ms, int *fd, int *last)
+answers(struct pending *p, int ms, int *fd, int *refused, int *hard)
 {
 	struct pollfd pfd[PENDING_MAX];
 	socklen_t len;
-	int i, n, soerr;
+	int i, soerr;
 
 	for (i = 0; i < p->n; i++)
 		pfd[i] = (struct pollfd){ .fd = p->fd[i], .events = POLLOUT };
-	if ((n = poll(pfd, (nfds_t)p->n, ms)) <= 0)
-		return n == -1 && errno != EINTR ? -1 : 0;
+	if (poll(pfd, (nfds_t)p->n, ms) <= 0)
+		return 0;
+	/* Newest first, so that a drop leaves pfd[] and p->fd[] in step. */
 	for (i = p->n - 1; i >= 0; i--) {
 		if (pfd[i].revents == 0)
 			continue;
 		len = sizeof(soerr);
 		if (getsockopt(p->fd[i], SOL_SOCKET, SO_ERROR, &soerr,
 		    &len) == -1)
-			return -1;
+			soerr = errno;
 		if (soerr == 0) {
 			*fd = pending_take(p, i);
 			return 1;
 		}
-		if (!refusal(soerr)) {
-			errno = soerr;
-			return -1;
-		}
-		*last = soerr;
+		if (refusal(soerr) || soerr == ETIMEDOUT)
+			*refused = soerr;
+		else
+			*hard = soerr;
 		pending_drop(p, i);
 	}
 	return 0;
 }
 
 /*
- * A new attempt every backoff interval, the earlier ones left waiting:
- * a refusal comes back at once, but a firewall that drops leaves an
- * attempt to the kernel's retransmission a second later, and the attempt
- * after the grant gets through at once.
+ * A new attempt after each backoff interval, the earlier ones left
+ * waiting: a refusal comes back at once, but a firewall that drops leaves
+ * an attempt to the kernel's resend a second later, while the first
+ * attempt after the grant gets through at once.  An error other than a
+ * refusal stops new attempts, not those under way: one of them may be
+ * the connection the grant let in.
  */
 int
 relay_connect(const struct packet_addr *src, const struct packet_addr *dst,
@@ -162,15 +181,16 @@ relay_connect(const struct packet_addr *src, const struct packet_addr *dst,
 {
 	struct pending p = { .n = 0 };
 	long long now, end, next;
-	int fd = -1, rc = 0, last = ETIMEDOUT, backoff_ms = RETRY_FIRST_MS;
+	int fd = -1, rc = 0, refused = ETIMEDOUT, hard = 0;
+	int backoff_ms = RETRY_FIRST_MS;
 
 	end = now_ms() + wait_ms;
 	next = now_ms();
-	while (rc == 0 && (now = now_ms()) < end) {
-		if (now >= next) {
-			rc = attempt(&p, src, dst, port, &fd);
-			if (rc == -1 && refusal(errno)) {
-				last = errno;
+	while (rc == 0 && (now = now_ms()) < end && (hard == 0 || p.n > 0)) {
+		if (hard == 0 && now >= next) {
+			rc = attempt(&p, src, dst, port, now, &fd);
+			if (rc == -1) {
+				*(refusal(errno) ? &refused : &hard) = errno;
 				rc = 0;
 			}
 			next = now + backoff_ms;
@@ -178,21 +198,19 @@ relay_connect(const struct packet_addr *src, const struct packet_addr *dst,
 			    backoff_ms * 2 : RETRY_MAX_MS;
 			continue;
 		}
-		rc = answers(&p, (int)((next < end ? next : end) - now), &fd,
-		    &last);
+		rc = answers(&p, (int)((hard == 0 && next < end ? next : end) -
+		    now), &fd, &refused, &hard);
 	}
-	if (rc == -1)
-		last = errno;
 	pending_clear(&p);
 	if (rc == 1)
 		return fd;
-	if (rc == 0)
+	if (hard != 0)
+		snprintf(err, RELAY_ERRLEN, "cannot connect to port %u: %s",
+		    port, strerror(hard));
+	else
 		snprintf(err, RELAY_ERRLEN, "no connection to port %u within "
 		    "%d s (%s): did the server take the knock?", port,
-		    wait_ms / 1000, strerror(last));
-	else
-		snprintf(err, RELAY_ERRLEN, "cannot connect to port %u: %s",
-		    port, strerror(last));
+		    wait_ms / 1000, strerror(refused));
 	return -1;
 }
 

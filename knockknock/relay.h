@@ -16,12 +16,11 @@
 /*
  * Connect from src (the knock's source address: the one the server opens
  * the port for) to dst:port until wait_ms have passed: a new attempt after
- * 5 ms, then twice as long each time up to 200 ms, since the grant may not
- * be in the server's firewall yet.  Attempts that got no answer are left
- * waiting (up to 32 of them): with a firewall that drops rather than
- * refuses, the first attempt after the grant gets through at once, and a
- * slow network's answer to an earlier one still counts.  Returns the
- * connected socket, or -1 with err set.
+ * 5 ms, then twice as long each time up to a second, since the grant may
+ * not be in the server's firewall yet.  Attempts that got no answer are
+ * left waiting for up to 3 s: with a firewall that drops rather than
+ * refuses, the first attempt after the grant gets through at once.
+ * Returns the connected socket, or -1 with err set.
  */
 int	relay_connect(const struct packet_addr *src,
 	    const struct packet_addr *dst, uint16_t port, int wait_ms,

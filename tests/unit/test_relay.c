@@ -124,9 +124,11 @@ Test(relay, connect_gets_past_a_drop)
 	struct sockaddr_in sin = { .sin_family = AF_INET };
 	socklen_t len = sizeof(sin);
 	char err[RELAY_ERRLEN] = "";
+	struct timespec t0, t1;
 	struct full f;
 	pthread_t t;
 	void *afd;
+	long ms;
 	int fd;
 
 	sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
@@ -138,12 +140,18 @@ Test(relay, connect_gets_past_a_drop)
 	cr_assert_neq(f.filler = socket(AF_INET, SOCK_STREAM, 0), -1);
 	cr_assert_eq(connect(f.filler, (struct sockaddr *)&sin, sizeof(sin)),
 	    0);
+	clock_gettime(CLOCK_MONOTONIC, &t0);
 	cr_assert_eq(pthread_create(&t, NULL, make_room, &f), 0);
 	fd = relay_connect(&dst, &dst, ntohs(sin.sin_port), DROP_WAIT_MS,
 	    err);
+	clock_gettime(CLOCK_MONOTONIC, &t1);
 	pthread_join(t, &afd);
+	ms = (t1.tv_sec - t0.tv_sec) * 1000 +
+	    (t1.tv_nsec - t0.tv_nsec) / 1000000;
 	cr_expect_neq(fd, -1, "no attempt after the first got through: %s",
 	    err);
+	/* Else the queue was not full: nothing was dropped. */
+	cr_expect_geq(ms, ROOM_MS, "connected after %ld ms", ms);
 	close(fd);
 	close((int)(intptr_t)afd);
 	close(f.lfd);
