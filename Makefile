@@ -78,6 +78,7 @@ DAEMON_LIB_SRCS := \
 	daemon/logparse.c \
 	daemon/logsrc.c \
 	daemon/kmsg.c \
+	daemon/kmsgbell.c \
 	daemon/kernlog.c \
 	daemon/fwprint.c
 
@@ -94,6 +95,7 @@ UNIT_SRCS := \
 	tests/unit/test_verify.c \
 	tests/unit/test_logparse.c \
 	tests/unit/test_kernlog.c \
+	tests/unit/test_kmsgbell.c \
 	tests/unit/test_msg.c \
 	tests/unit/test_fwcmd.c
 
@@ -223,7 +225,7 @@ fuzz-quick:
 # ---- benchmarks (issue 6): method and figures in tests/bench/RESULTS.md;
 # the latency part needs root and says so when skipped ----
 
-bench: all $(call obj,tests/bench/gen.c tests/bench/latency.c tests/bench/counterwrite.c tests/bench/kmsgwake.c $(PROFILE_SRCS))
+bench: all $(call obj,tests/bench/gen.c tests/bench/latency.c tests/bench/counterwrite.c tests/bench/kmsgwake.c daemon/kmsgbell.c $(PROFILE_SRCS))
 	@mkdir -p build/bench
 	$(Q)$(CC) $(CFLAGS) $(KK_LDFLAGS) $(LDFLAGS) -o build/bench/gen \
 		build/tests/bench/gen.o $(call obj,$(PROFILE_SRCS)) $(LIBCRYPTO)
@@ -232,7 +234,7 @@ bench: all $(call obj,tests/bench/gen.c tests/bench/latency.c tests/bench/counte
 	$(Q)$(CC) $(CFLAGS) $(KK_LDFLAGS) $(LDFLAGS) -o build/bench/counterwrite \
 		build/tests/bench/counterwrite.o build/profiles/counter.o
 	$(Q)$(CC) $(CFLAGS) $(KK_LDFLAGS) $(LDFLAGS) -o build/bench/kmsgwake \
-		build/tests/bench/kmsgwake.o
+		build/tests/bench/kmsgwake.o build/daemon/kmsgbell.o
 	bash tests/bench/run.sh
 
 # ---- soak: the long variants of tests/integration/reliability.sh ----

@@ -66,12 +66,13 @@ set_log_source(struct config *c, const char *value, const char **errstr)
 	return 0;
 }
 
-enum key { K_DELAY, K_WINDOW, K_POLL, K_SOURCE, K_FIREWALL, K_USER,
-	K_GROUP, K_COUNT };
+enum key { K_DELAY, K_WINDOW, K_POLL, K_BELL, K_SOURCE, K_FIREWALL,
+	K_USER, K_GROUP, K_COUNT };
 
 static const char *const key_names[K_COUNT] = {
 	[K_DELAY] = "delay", [K_WINDOW] = "error_window",
-	[K_POLL] = "kmsg_poll_ms", [K_SOURCE] = "log_source",
+	[K_POLL] = "kmsg_poll_ms", [K_BELL] = "kmsg_tracepoint",
+	[K_SOURCE] = "log_source",
 	[K_FIREWALL] = "firewall", [K_USER] = "user", [K_GROUP] = "group",
 };
 
@@ -96,6 +97,17 @@ set_number(unsigned int *dst, const char *value, long long min,
 }
 
 static int
+set_yes_no(int *dst, const char *value, const char **errstr)
+{
+	if (strcmp(value, "yes") == 0 || strcmp(value, "no") == 0) {
+		*dst = value[0] == 'y';
+		return 0;
+	}
+	*errstr = "must be yes or no";
+	return -1;
+}
+
+static int
 set_key(struct config *c, enum key k, const char *value,
     const char **errstr)
 {
@@ -112,6 +124,8 @@ set_key(struct config *c, enum key k, const char *value,
 	case K_POLL:
 		return set_number(&c->kmsg_poll_ms, value, 0, CONFIG_POLL_MAX,
 		    "must be a number of milliseconds, 0 to 100", errstr);
+	case K_BELL:
+		return set_yes_no(&c->kmsg_tracepoint, value, errstr);
 	case K_SOURCE:
 		return set_log_source(c, value, errstr);
 	case K_FIREWALL:
@@ -144,7 +158,8 @@ config_handler(void *ctx, const char *section, const char *key,
 		;
 	if (k == K_COUNT) {
 		*errstr = "unknown key (expected delay, error_window, "
-		    "log_source, kmsg_poll_ms, firewall, user or group)";
+		    "log_source, kmsg_poll_ms, kmsg_tracepoint, firewall, "
+		    "user or group)";
 		return -1;
 	}
 	if (r->seen & 1U << k) {
@@ -162,6 +177,7 @@ config_defaults(struct config *c)
 	c->delay_s = 15;
 	c->error_window = 20;
 	strcpy(c->log_source, "auto");
+	c->kmsg_tracepoint = 1;
 	c->firewall = FIREWALL_NFTABLES;
 	strcpy(c->user, "nobody");
 	strcpy(c->group, "adm");

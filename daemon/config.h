@@ -22,6 +22,7 @@ struct config {
 	unsigned int	error_window;		/* 20 */
 	char		log_source[PATH_MAX];	/* "auto", "kmsg" or a path */
 	unsigned int	kmsg_poll_ms;		/* 0: only when woken */
+	int		kmsg_tracepoint;	/* 1: the doorbell, kmsgbell.h */
 	enum firewall	firewall;		/* nftables */
 	char		user[CONFIG_NAME_MAX];	/* "nobody" */
 	char		group[CONFIG_NAME_MAX];	/* "adm" */

@@ -178,6 +178,28 @@ needs_group(const struct logsrc *src)
 	return !logsrc_is_kmsg(src);
 }
 
+/* How the watcher will be woken for a /dev/kmsg record (kmsgbell.h). */
+static void
+print_wakeup(const struct config *c)
+{
+	struct kmsgbell	*bell;
+	char		 err[KMSGBELL_ERRLEN];
+
+	if (!c->kmsg_tracepoint) {
+		printf("woken: at the kernel's next tick (kmsg_tracepoint = "
+		    "no)\n");
+		return;
+	}
+	if (kmsgbell_open(&bell, err) == -1) {
+		printf("woken: at the kernel's next tick (no printk:console "
+		    "tracepoint: %s)\n", err);
+		return;
+	}
+	printf("woken: by the printk:console tracepoint on %u CPU%s\n",
+	    kmsgbell_cpus(bell), kmsgbell_cpus(bell) == 1 ? "" : "s");
+	kmsgbell_close(bell);
+}
+
 static int
 run_check(const struct options *o)
 {
@@ -199,6 +221,8 @@ run_check(const struct options *o)
 	    config_firewall_name(c.firewall), c.delay_s, c.error_window,
 	    c.user, needs_group(src) ? "group " : "no supplementary group",
 	    needs_group(src) ? c.group : "");
+	if (logsrc_is_kmsg(src))
+		print_wakeup(&c);
 	if (c.kmsg_poll_ms > 0)
 		printf("kmsg_poll_ms: %u%s\n", c.kmsg_poll_ms, logsrc_is_kmsg(src)
 		    ? "" : " (no effect: the log source is a file)");
@@ -215,6 +239,27 @@ run_check(const struct options *o)
 	return 0;
 }
 
+/* The doorbell for /dev/kmsg (kmsgbell.h), or NULL, saying which. */
+static struct kmsgbell *
+open_bell(const struct logsrc *src, const struct config *c)
+{
+	struct kmsgbell	*bell;
+	char		 err[KMSGBELL_ERRLEN];
+
+	if (!logsrc_is_kmsg(src) || !c->kmsg_tracepoint)
+		return NULL;
+	if (kmsgbell_open(&bell, err) == -1) {
+		log_info("no printk:console tracepoint (%s): a new record "
+		    "wakes the watcher at the kernel's next tick, up to a few "
+		    "ms later", err);
+		return NULL;
+	}
+	log_info("woken by the printk:console tracepoint on %u CPU%s as "
+	    "soon as the kernel logs (kmsg_tracepoint)", kmsgbell_cpus(bell),
+	    kmsgbell_cpus(bell) == 1 ? "" : "s");
+	return bell;
+}
+
 /*
  * The child: leave the terminal (a watcher taken over must not be able to
  * type into root's shell with TIOCSTI), drop privileges, then serve until
@@ -224,10 +269,13 @@ static void __attribute__((noreturn))
 become_watcher(struct watcher *w, struct logsrc *src, int sock,
     const struct config *c, const struct privdrop_ids *ids, pid_t helper)
 {
+	struct kmsgbell	*bell;
 	const char	*errstr;
 
 	if (setsid() == -1)
 		fatal("setsid");
+	/* Here: a perf event's ring is not inherited across fork(). */
+	bell = open_bell(src, c);
 	if (privdrop_apply(ids, &errstr) == -1)
 		fatalx("watcher: %s", errstr);
 	/* After the uid change, which clears the death signal. */
@@ -235,7 +283,7 @@ become_watcher(struct watcher *w, struct logsrc *src, int sock,
 		fatal("prctl");
 	if (getppid() != helper)
 		fatalx("the helper exited during startup");
-	exit(watcher_run(w, src, sock, c));
+	exit(watcher_run(w, src, bell, sock, c));
 }
 
 /* Descriptors inherited from whoever started us are not ours to keep. */

@@ -287,10 +287,10 @@ watcher_wait_helper(int sock)
 }
 
 int
-watcher_run(struct watcher *w, struct logsrc *src, int sock,
-    const struct config *c)
+watcher_run(struct watcher *w, struct logsrc *src, struct kmsgbell *bell,
+    int sock, const struct config *c)
 {
-	struct pollfd	pfd[2];
+	struct pollfd	pfd[3];
 	uint64_t	next_summary;
 	int		timeout, poll_ms;
 
@@ -299,8 +299,9 @@ watcher_run(struct watcher *w, struct logsrc *src, int sock,
 	/*
 	 * The kernel wakes /dev/kmsg readers for a new record only at the
 	 * next timer tick of a CPU that is busy (up to 4 ms at HZ=250), though
-	 * the record can be read at once: kmsg_poll_ms looks that often
-	 * without waiting to be woken.  A file's inotify wake-up is immediate.
+	 * the record can be read at once: the bell rings at once, and
+	 * kmsg_poll_ms looks that often without waiting to be woken.  A
+	 * file's inotify wake-up is immediate.
 	 */
 	poll_ms = logsrc_is_kmsg(src) ? (int)c->kmsg_poll_ms : 0;
 	if (poll_ms > 0)
@@ -315,6 +316,8 @@ watcher_run(struct watcher *w, struct logsrc *src, int sock,
 	next_summary = now_ms() + SUMMARY_INTERVAL_MS;
 	pfd[0] = (struct pollfd){ .fd = logsrc_fd(src), .events = POLLIN };
 	pfd[1] = (struct pollfd){ .fd = sock, .events = POLLIN };
+	pfd[2] = (struct pollfd){ .fd = bell != NULL ? kmsgbell_fd(bell) : -1,
+	    .events = POLLIN };
 	for (;;) {
 		uint64_t now = now_ms();
 
@@ -325,7 +328,7 @@ watcher_run(struct watcher *w, struct logsrc *src, int sock,
 		timeout = (int)(next_summary - now);
 		if (poll_ms > 0 && timeout > poll_ms)
 			timeout = poll_ms;
-		if (poll(pfd, 2, timeout) == -1) {
+		if (poll(pfd, 3, timeout) == -1) {
 			if (errno == EINTR)
 				continue;
 			fatal("poll");
@@ -334,8 +337,11 @@ watcher_run(struct watcher *w, struct logsrc *src, int sock,
 			log_warnx("the helper has exited; stopping");
 			return 1;
 		}
-		if ((pfd[0].revents != 0 || poll_ms > 0) &&
-		    logsrc_read(src, watcher_line, w) == -1)
+		/* Before reading: a record logged after it rings again. */
+		if (pfd[2].revents != 0)
+			kmsgbell_ack(bell);
+		if ((pfd[0].revents != 0 || pfd[2].revents != 0 ||
+		    poll_ms > 0) && logsrc_read(src, watcher_line, w) == -1)
 			return 1;
 	}
 }

@@ -12,6 +12,7 @@
 #include <stdint.h>
 
 #include "daemon/config.h"
+#include "daemon/kmsgbell.h"
 #include "daemon/logsrc.h"
 #include "daemon/verify.h"
 
@@ -49,10 +50,11 @@ void	watcher_line(void *ctx, const char *line, size_t len);
 
 /*
  * Serve: wait for the helper's HELPER_READY on `sock`, log "ready", then
- * read `src` until the helper goes away.  Returns the exit status.
+ * read `src` until the helper goes away, also whenever `bell` (NULL: none)
+ * rings.  Returns the exit status.
  */
-int	watcher_run(struct watcher *w, struct logsrc *src, int sock,
-	    const struct config *c);
+int	watcher_run(struct watcher *w, struct logsrc *src,
+	    struct kmsgbell *bell, int sock, const struct config *c);
 
 /* Read a whole file (--scan) and print "lines=N knocks=K".  Exit status. */
 int	watcher_scan(struct watcher *w, struct logsrc *src);

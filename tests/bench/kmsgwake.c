@@ -6,9 +6,11 @@
  * parent sends N UDP datagrams to ADDR (default 127.0.0.1) port 9, 5-10 ms
  * apart, each after the child has gone back to sleep; the caller has set
  * up, in network namespaces of its own, a rule that logs them with PREFIX.
- * Prints the median, p90 and max.  Trusts its arguments.
+ * Prints the median, p90 and max.  Trusts its arguments.  With -b the
+ * reader also sleeps on the daemon's printk:console doorbell (kmsgbell.h),
+ * as the daemon's watcher does by default.
  *
- *   kmsgwake PREFIX [N [ADDR]]
+ *   kmsgwake [-b] PREFIX [N [ADDR]]
  */
 #include <sys/socket.h>
 #include <arpa/inet.h>
@@ -27,6 +29,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "daemon/kmsgbell.h"
 #include "tests/bench/bench.h"
 
 #define DEFAULT_PROBES	100
@@ -35,16 +38,19 @@
 
 /* Sleep in poll() until a record carrying prefix arrives: its time, or -1. */
 static int64_t
-wait_record(int fd, const char *prefix)
+wait_record(int fd, struct kmsgbell *bell, const char *prefix)
 {
 	char		rec[RECORD_MAX];
-	struct pollfd	pfd = { .fd = fd, .events = POLLIN };
+	struct pollfd	pfd[2] = { { .fd = fd, .events = POLLIN },
+	    { .fd = bell != NULL ? kmsgbell_fd(bell) : -1, .events = POLLIN } };
 	int64_t		deadline = now_ns() + (int64_t)WAIT_MS * 1000000;
 	ssize_t		n;
 
 	while (now_ns() < deadline) {
-		if (poll(&pfd, 1, WAIT_MS) == -1 && errno != EINTR)
+		if (poll(pfd, 2, WAIT_MS) == -1 && errno != EINTR)
 			err(1, "poll");
+		if (bell != NULL)
+			kmsgbell_ack(bell);
 		while ((n = read(fd, rec, sizeof(rec))) > 0 || (n == -1 &&
 		    errno == EPIPE)) {
 			if (n > 0 && memmem(rec, (size_t)n, prefix,
@@ -59,16 +65,21 @@ wait_record(int fd, const char *prefix)
 
 /* The reader: for each record with prefix, its arrival time on out. */
 static void __attribute__((noreturn))
-reader(int kfd, int ready, int out, const char *prefix, long n)
+reader(int kfd, int ready, int out, const char *prefix, long n, int usebell)
 {
-	int64_t	t1;
-	char	b = 'r';
+	struct kmsgbell	*bell = NULL;
+	char		 berr[KMSGBELL_ERRLEN];
+	int64_t		 t1;
+	char		 b = 'r';
 
+	/* Here: the bell's rings are not inherited across fork(). */
+	if (usebell && kmsgbell_open(&bell, berr) == -1)
+		errx(1, "doorbell: %s", berr);
 	for (long i = 0; i < n; i++) {
 		/* Tell the parent we are about to sleep in poll(). */
 		if (write(ready, &b, 1) != 1)
 			_exit(1);
-		t1 = wait_record(kfd, prefix);
+		t1 = wait_record(kfd, bell, prefix);
 		if (write(out, &t1, sizeof(t1)) != (ssize_t)sizeof(t1))
 			_exit(1);
 	}
@@ -83,12 +94,17 @@ main(int argc, char *argv[])
 	struct timespec		 gap;
 	int64_t			*d, t0, t1;
 	long			 n = DEFAULT_PROBES, got = 0;
-	int			 kfd, s, rp[2], tp[2], status;
+	int			 kfd, s, rp[2], tp[2], status, usebell = 0;
 	pid_t			 pid;
 	char			 b;
 
+	if (argc > 1 && strcmp(argv[1], "-b") == 0) {
+		usebell = 1;
+		argc--;
+		argv++;
+	}
 	if (argc < 2 || argc > 4 || (argc >= 3 && (n = atol(argv[2])) < 1))
-		errx(2, "usage: kmsgwake PREFIX [N [ADDR]]");
+		errx(2, "usage: kmsgwake [-b] PREFIX [N [ADDR]]");
 	if (inet_pton(AF_INET, argc == 4 ? argv[3] : "127.0.0.1",
 	    &sa.sin_addr) != 1)
 		errx(2, "%s: not an IPv4 address", argv[3]);
@@ -105,7 +121,7 @@ main(int argc, char *argv[])
 	if ((pid = fork()) == -1)
 		err(1, "fork");
 	if (pid == 0)
-		reader(kfd, rp[1], tp[1], argv[1], n);
+		reader(kfd, rp[1], tp[1], argv[1], n, usebell);
 	srandom((unsigned int)getpid());
 	for (long i = 0; i < n; i++) {
 		if (read(rp[0], &b, 1) != 1)

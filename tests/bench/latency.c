@@ -818,7 +818,8 @@ report(const char *label, const struct round *r, size_t n, size_t failed,
 	printf("latency %s: knock to connected median %.2f ms p90 %.2f ms "
 	    "max %.2f ms (from the knock's LOG record; a reader asleep on "
 	    "/dev/kmsg was woken at median %.2f ms p90 %.2f ms, and the "
-	    "connection came median %.2f ms after that; connects every 1 ms; "
+	    "connection came median %.2f ms after that (before it, if "
+	    "negative); connects every 1 ms; "
 	    "%zu knocks", label, f[M_KNOCK].med, f[M_KNOCK].p90,
 	    f[M_KNOCK].max, f[M_WAKE].med, f[M_WAKE].p90, f[M_AFTER].med,
 	    f[M_KNOCK].n);

@@ -31,8 +31,9 @@
 # Environment: BENCH_LINES, BENCH_KNOCKS, BENCH_CPU (default 1, or 0 on a
 # one-CPU machine), BENCH_RAW=DIR to keep every knock's figures there,
 # BENCH_PARTS (default "scan latency"), BENCH_FIREWALLS (default
-# "nftables iptables"), BENCH_SOURCES (default "kmsg kmsg-poll file";
-# kmsg-poll is /dev/kmsg with kmsg_poll_ms = 1); DAEMON,
+# "nftables iptables"), BENCH_SOURCES (default "kmsg kmsg-tick kmsg-poll
+# file"; kmsg-tick is /dev/kmsg with kmsg_tracepoint = no, woken by the
+# kernel alone, kmsg-poll the same with kmsg_poll_ms = 1); DAEMON,
 # KNOCKKNOCK, GENPROFILE to measure other builds of the programs.
 set -eu -o pipefail
 cd "$(dirname "$0")/../.."
@@ -155,12 +156,13 @@ idle_cpu() {
 		    l, d * 100 / hz / s, d * 1000 / hz, s }'
 }
 
-# latency_run FIREWALL SOURCE: SOURCE is kmsg, kmsg-poll (kmsg with
-# kmsg_poll_ms = 1) or file
+# latency_run FIREWALL SOURCE: SOURCE is kmsg, kmsg-tick (kmsg with
+# kmsg_tracepoint = no), kmsg-poll (that with kmsg_poll_ms = 1) or file
 latency_run() {
 	local fw=$1 src=$2 dir=$TMP/srv-$1-$2 home=$TMP/home-$1-$2 label kind
 	local wait=() raw=()
 	kind=${src%-poll}
+	kind=${kind%-tick}
 	make_conf "$dir" "$fw" "$kind" "$home" alice "$KPORT"
 	srv nft flush ruleset
 	"$DAEMON" -C "$dir" --print-firewall "$fw" >"$TMP/firewall"
@@ -176,9 +178,13 @@ latency_run() {
 		wait=(-w "ip netns exec $NS_S timeout 10 sh -c 'while iptables -w -S INPUT | grep -q \"knockknock expires=\"; do sleep 0.02; done'")
 	fi
 	label=$fw/kmsg
+	if [ "$src" = kmsg-tick ]; then
+		echo "kmsg_tracepoint = no" >>"$dir/config"
+		label="$fw/kmsg, kmsg_tracepoint = no"
+	fi
 	if [ "$src" = kmsg-poll ]; then
-		echo "kmsg_poll_ms = 1" >>"$dir/config"
-		label="$fw/kmsg, kmsg_poll_ms = 1"
+		printf 'kmsg_tracepoint = no\nkmsg_poll_ms = 1\n' >>"$dir/config"
+		label="$fw/kmsg, kmsg_tracepoint = no, kmsg_poll_ms = 1"
 	fi
 	if [ "$src" = file ]; then
 		install -m 0640 -g adm /dev/null "$dir/kern.log"
@@ -218,6 +224,11 @@ kmsg_wakeup() {
 	srv nft add rule inet kkwake in udp dport 9 log prefix "\"$p\"" drop
 	echo "kernel: LOG record on $where to a /dev/kmsg reader asleep in poll():" \
 	    "$(cli taskset -c "$2" "$B/kmsgwake" "$p" 100 "$SRV_ADDR")"
+	# The reader runs in the client's namespace, whose sysfs has no
+	# tracefs: mounted there, in ip netns exec's own mount namespace.
+	echo "kernel: the same, the reader also asleep on the printk:console doorbell:" \
+	    "$(ip netns exec "$NS_C" sh -c 'mount -t tracefs tracefs /sys/kernel/tracing &&
+	    exec "$@"' sh taskset -c "$2" "$B/kmsgwake" -b "$p" 100 "$SRV_ADDR")"
 	srv nft delete table inet kkwake
 	srv sh -c "echo 0 >/sys/class/net/$SRV_IF/queues/rx-0/rps_cpus"
 }
@@ -255,7 +266,7 @@ latency_bench() {
 	listen "$FLOOR"
 	listen "$INPROC"
 	for fw in ${BENCH_FIREWALLS:-nftables iptables}; do
-		for src in ${BENCH_SOURCES:-kmsg kmsg-poll file}; do
+		for src in ${BENCH_SOURCES:-kmsg kmsg-tick kmsg-poll file}; do
 			latency_run "$fw" "$src"
 		done
 	done

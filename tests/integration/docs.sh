@@ -169,8 +169,9 @@ missing=
 for d in "ExecStart=/usr/local/sbin/knockknock-daemon -C /etc/knockknock.d -f" \
     Restart=always ProtectSystem=strict "ReadWritePaths=/etc/knockknock.d/profiles" \
     ProtectHome=yes PrivateTmp=yes NoNewPrivileges=yes \
-    "CapabilityBoundingSet=CAP_NET_ADMIN CAP_NET_RAW CAP_SYSLOG CAP_SETUID CAP_SETGID CAP_SETPCAP" \
-    "RestrictAddressFamilies=AF_UNIX AF_NETLINK" SystemCallArchitectures=native; do
+    "CapabilityBoundingSet=CAP_NET_ADMIN CAP_NET_RAW CAP_SYSLOG CAP_SETUID CAP_SETGID CAP_SETPCAP CAP_PERFMON" \
+    "RestrictAddressFamilies=AF_UNIX AF_NETLINK" SystemCallArchitectures=native \
+    SystemCallFilter=@system-service SystemCallFilter=perf_event_open; do
 	grep -qxF "$d" "$UNIT" || missing="$missing '$d'"
 done
 grep -q '^ProtectKernelLogs=yes' "$UNIT" && missing="$missing (ProtectKernelLogs would hide /dev/kmsg)"

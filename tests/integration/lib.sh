@@ -178,15 +178,20 @@ group = adm" >"$dir/config"
 
 # start_daemon DIR: run the daemon in the foreground in the server
 # namespace, stderr appended to $TMP/daemon.err; wait for a new "ready:"
-# (up to READY_S seconds, default 5).
+# (up to READY_S seconds, default 5).  ip netns exec mounts a sysfs of its
+# own, without the tracefs a host has at /sys/kernel/tracing (the daemon's
+# printk:console tracepoint, kmsgbell.h): mounted there, in ip netns
+# exec's own mount namespace, unless NO_TRACEFS=1.
 # Sets DAEMON_PID (the parent, which becomes the helper).
 start_daemon() {
-	local n
+	local n mnt='mount -t tracefs tracefs /sys/kernel/tracing 2>/dev/null'
+	[ "${NO_TRACEFS:-0}" != 1 ] || mnt=:
 	n=$(grep -c 'ready:' "$TMP/daemon.err" 2>/dev/null) || true
 	[ "${V:-0}" != 1 ] || echo "[+] $DAEMON -C $1 -f &" >&2
 	# Not through srv (a function: $! would be a subshell's PID); ip
-	# netns exec execs the daemon, so $! is the daemon's PID.
-	ip netns exec "$NS_S" "$DAEMON" -C "$1" -f 2>>"$TMP/daemon.err" &
+	# netns exec runs sh, which execs the daemon: $! is the daemon's PID.
+	ip netns exec "$NS_S" sh -c "$mnt; exec \"\$0\" \"\$@\"" \
+	    "$DAEMON" -C "$1" -f 2>>"$TMP/daemon.err" &
 	DAEMON_PID=$!
 	disown "$DAEMON_PID"		# bash reaps it, and says nothing on kill -9
 	PIDS+=("$DAEMON_PID")

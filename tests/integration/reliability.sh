@@ -282,7 +282,7 @@ part_badfiles() {
 	    "0|127.0.0.1 22 alice refused: loopback address|lines=1 knocks=1" \
 	    "$rc|$(echo "$out" | tr '\n' '|' | sed 's/|$//')"
 	local C="[main]\n"
-	local K="(expected delay, error_window, log_source, kmsg_poll_ms, firewall, user or group)"
+	local K="(expected delay, error_window, log_source, kmsg_poll_ms, kmsg_tracepoint, firewall, user or group)"
 	badconf key-twice "${C}delay = 5\nfirewall = nftables\ndelay = 6\n" \
 	    "@/config:4: delay: given twice"
 

@@ -44,6 +44,7 @@ Test(config, missing_file_gives_defaults)
 	cr_expect_eq(c.error_window, 20);
 	cr_expect_str_eq(c.log_source, "auto");
 	cr_expect_eq(c.kmsg_poll_ms, 0);
+	cr_expect_eq(c.kmsg_tracepoint, 1);
 	cr_expect_eq(c.firewall, FIREWALL_NFTABLES);
 	cr_expect_str_eq(c.user, "nobody");
 	cr_expect_str_eq(c.group, "adm");
@@ -55,13 +56,14 @@ Test(config, every_key)
 	char		err[INI_ERRLEN];
 
 	put("[main]\ndelay = 3\nerror_window = 50\nlog_source = /var/log/x\n"
-	    "kmsg_poll_ms = 1\nfirewall = iptables\nuser = kk\n"
-	    "group = kkadm\n");
+	    "kmsg_poll_ms = 1\nkmsg_tracepoint = no\nfirewall = iptables\n"
+	    "user = kk\ngroup = kkadm\n");
 	cr_assert_eq(config_load(path, &c, err), 0, "%s", err);
 	cr_expect_eq(c.delay_s, 3);
 	cr_expect_eq(c.error_window, 50);
 	cr_expect_str_eq(c.log_source, "/var/log/x");
 	cr_expect_eq(c.kmsg_poll_ms, 1);
+	cr_expect_eq(c.kmsg_tracepoint, 0);
 	cr_expect_eq(c.firewall, FIREWALL_IPTABLES);
 	cr_expect_str_eq(c.user, "kk");
 	cr_expect_str_eq(c.group, "kkadm");
@@ -94,6 +96,10 @@ Test(config, rejections)
 	    "2: kmsg_poll_ms: must be a number of milliseconds, 0 to 100");
 	expect_err("[main]\nkmsg_poll_ms = -1\n",
 	    "2: kmsg_poll_ms: must be a number of milliseconds, 0 to 100");
+	expect_err("[main]\nkmsg_tracepoint = 1\n",
+	    "2: kmsg_tracepoint: must be yes or no");
+	expect_err("[main]\nkmsg_tracepoint = Yes\n",
+	    "2: kmsg_tracepoint: must be yes or no");
 	expect_err("[main]\nlog_source = kern.log\n",
 	    "2: log_source: must be auto, kmsg or an absolute path");
 	expect_err("[main]\nfirewall = pf\n",
@@ -103,8 +109,8 @@ Test(config, rejections)
 	expect_err("[main]\ngroup = a:b\n",
 	    "2: group: not a valid user or group name");
 	expect_err("[main]\n\ndelai = 3\n", "3: delai: unknown key (expected "
-	    "delay, error_window, log_source, kmsg_poll_ms, firewall, user or "
-	    "group)");
+	    "delay, error_window, log_source, kmsg_poll_ms, kmsg_tracepoint, "
+	    "firewall, user or group)");
 	expect_err("[daemon]\ndelay = 3\n",
 	    "2: delay: in an unknown section (expected only [main])");
 	expect_err("delay = 3\n", "1: key outside any [section]");

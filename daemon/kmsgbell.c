@@ -1,0 +1,203 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+/*
+ * The printk:console tracepoint as a doorbell for /dev/kmsg (kmsgbell.h).
+ * A CPU that comes online after the start has no event: its records wake
+ * the watcher the kernel's way, at a tick.
+ */
+#include <sys/epoll.h>
+#include <sys/mman.h>
+#include <sys/syscall.h>
+
+#include <linux/perf_event.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "daemon/kmsgbell.h"
+
+struct kmsgbell {
+	int		 ep;		/* epoll over fd[] */
+	unsigned int	 n;
+	int		*fd;		/* one perf event per CPU */
+	void		**ring;		/* its mapping, keeping it alive */
+	size_t		 ringlen;
+};
+
+static const char *const id_paths[] = {
+	"/sys/kernel/tracing/events/printk/console/id",
+	"/sys/kernel/debug/tracing/events/printk/console/id",
+};
+
+/* The tracepoint's number, from tracefs.  0, or -1 with err. */
+static int
+tracepoint_id(uint64_t *id, char err[static KMSGBELL_ERRLEN])
+{
+	char		 buf[32], *end;
+	ssize_t		 n = -1;
+	int		 fd = -1, e = ENOENT;
+
+	for (size_t i = 0; i < sizeof(id_paths) / sizeof(id_paths[0]); i++)
+		if ((fd = open(id_paths[i], O_RDONLY | O_CLOEXEC)) != -1 ||
+		    errno != ENOENT)
+			break;
+	if (fd != -1) {
+		n = read(fd, buf, sizeof(buf) - 1);
+		e = errno;
+		close(fd);
+	} else if (errno != ENOENT)
+		e = errno;
+	if (n <= 0) {
+		snprintf(err, KMSGBELL_ERRLEN, "%s: %s (is tracefs mounted?)",
+		    id_paths[0], n == 0 ? "empty" : strerror(e));
+		return -1;
+	}
+	buf[n] = '\0';
+	errno = 0;
+	*id = strtoull(buf, &end, 10);
+	if (errno != 0 || end == buf || (*end != '\n' && *end != '\0') ||
+	    *id == 0 || *id > UINT32_MAX) {
+		snprintf(err, KMSGBELL_ERRLEN, "%s: not a tracepoint number",
+		    id_paths[0]);
+		return -1;
+	}
+	return 0;
+}
+
+/*
+ * The event on one CPU: a sample, and a wake-up, for every record.  The
+ * ring is mapped read-only, so the kernel overwrites it and nobody has to
+ * read it.  The descriptor, -1 with errno set.
+ */
+static int
+event_open(struct kmsgbell *b, uint64_t id, int cpu)
+{
+	struct perf_event_attr	a;
+	void			*ring;
+	int			 fd, e;
+
+	memset(&a, 0, sizeof(a));
+	a.type = PERF_TYPE_TRACEPOINT;
+	a.size = sizeof(a);
+	a.config = id;
+	a.sample_period = 1;
+	a.wakeup_events = 1;
+	fd = (int)syscall(SYS_perf_event_open, &a, -1, cpu, -1,
+	    PERF_FLAG_FD_CLOEXEC);
+	if (fd == -1)
+		return -1;
+	ring = mmap(NULL, b->ringlen, PROT_READ, MAP_SHARED, fd, 0);
+	if (ring == MAP_FAILED) {
+		e = errno;
+		close(fd);
+		errno = e;
+		return -1;
+	}
+	b->fd[b->n] = fd;
+	b->ring[b->n++] = ring;
+	return 0;
+}
+
+int
+kmsgbell_open(struct kmsgbell **out, char err[static KMSGBELL_ERRLEN])
+{
+	struct epoll_event	 ev = { .events = EPOLLIN };
+	struct kmsgbell		*b;
+	uint64_t		 id;
+	long			 ncpu = sysconf(_SC_NPROCESSORS_CONF);
+	int			 cpu;
+
+	*out = NULL;
+	if (tracepoint_id(&id, err) == -1)
+		return -1;
+	if (ncpu < 1 || ncpu > KMSGBELL_CPUS_MAX)
+		ncpu = KMSGBELL_CPUS_MAX;
+	if ((b = calloc(1, sizeof(*b))) == NULL) {
+		snprintf(err, KMSGBELL_ERRLEN, "out of memory");
+		return -1;
+	}
+	b->ep = -1;
+	b->ringlen = 2 * (size_t)sysconf(_SC_PAGESIZE);	/* header + 1 */
+	if ((b->fd = calloc((size_t)ncpu, sizeof(*b->fd))) == NULL ||
+	    (b->ring = calloc((size_t)ncpu, sizeof(*b->ring))) == NULL) {
+		snprintf(err, KMSGBELL_ERRLEN, "out of memory");
+		kmsgbell_close(b);
+		return -1;
+	}
+	if ((b->ep = epoll_create1(EPOLL_CLOEXEC)) == -1) {
+		snprintf(err, KMSGBELL_ERRLEN, "epoll: %s", strerror(errno));
+		kmsgbell_close(b);
+		return -1;
+	}
+	for (cpu = 0; cpu < ncpu; cpu++) {
+		if (event_open(b, id, cpu) == -1) {
+			if (errno == ENODEV)		/* offline */
+				continue;
+			snprintf(err, KMSGBELL_ERRLEN, "perf_event_open on "
+			    "CPU %d: %s%s", cpu, strerror(errno),
+			    errno == EACCES || errno == EPERM ?
+			    " (needs CAP_PERFMON)" : "");
+			kmsgbell_close(b);
+			return -1;
+		}
+		ev.data.fd = b->fd[b->n - 1];
+		if (epoll_ctl(b->ep, EPOLL_CTL_ADD, ev.data.fd, &ev) == -1) {
+			snprintf(err, KMSGBELL_ERRLEN, "epoll: %s",
+			    strerror(errno));
+			kmsgbell_close(b);
+			return -1;
+		}
+	}
+	if (b->n == 0) {
+		snprintf(err, KMSGBELL_ERRLEN, "no online CPU");
+		kmsgbell_close(b);
+		return -1;
+	}
+	*out = b;
+	return 0;
+}
+
+int
+kmsgbell_fd(const struct kmsgbell *b)
+{
+	return b->ep;
+}
+
+unsigned int
+kmsgbell_cpus(const struct kmsgbell *b)
+{
+	return b->n;
+}
+
+/*
+ * Polling a perf event clears its "ready", so collecting the ready ones
+ * is all it takes.
+ */
+void
+kmsgbell_ack(struct kmsgbell *b)
+{
+	struct epoll_event	ev[64];
+
+	while (epoll_wait(b->ep, ev, 64, 0) == 64)
+		;
+}
+
+void
+kmsgbell_close(struct kmsgbell *b)
+{
+	if (b == NULL)
+		return;
+	for (unsigned int i = 0; i < b->n; i++) {
+		munmap(b->ring[i], b->ringlen);
+		close(b->fd[i]);
+	}
+	if (b->ep != -1)
+		close(b->ep);
+	free(b->ring);
+	free(b->fd);
+	free(b);
+}
