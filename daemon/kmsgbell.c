@@ -37,23 +37,32 @@ static const char *const id_paths[] = {
 static int
 tracepoint_id(uint64_t *id, char err[static KMSGBELL_ERRLEN])
 {
+	const char	*path = id_paths[0];
 	char		 buf[32], *end;
-	ssize_t		 n = -1;
-	int		 fd = -1, e = ENOENT;
+	ssize_t		 n;
+	int		 fd = -1, e;
 
-	for (size_t i = 0; i < sizeof(id_paths) / sizeof(id_paths[0]); i++)
-		if ((fd = open(id_paths[i], O_RDONLY | O_CLOEXEC)) != -1 ||
+	for (size_t i = 0; i < sizeof(id_paths) / sizeof(id_paths[0]); i++) {
+		path = id_paths[i];
+		if ((fd = open(path, O_RDONLY | O_CLOEXEC)) != -1 ||
 		    errno != ENOENT)
 			break;
-	if (fd != -1) {
-		n = read(fd, buf, sizeof(buf) - 1);
-		e = errno;
-		close(fd);
-	} else if (errno != ENOENT)
-		e = errno;
+	}
+	if (fd == -1) {
+		/* Where tracefs lives, not where debugfs may have it. */
+		if (errno == ENOENT)
+			path = id_paths[0];
+		snprintf(err, KMSGBELL_ERRLEN, "%s: %s%s", path,
+		    strerror(errno), errno == ENOENT ?
+		    " (is tracefs mounted?)" : "");
+		return -1;
+	}
+	n = read(fd, buf, sizeof(buf) - 1);
+	e = errno;
+	close(fd);
 	if (n <= 0) {
-		snprintf(err, KMSGBELL_ERRLEN, "%s: %s (is tracefs mounted?)",
-		    id_paths[0], n == 0 ? "empty" : strerror(e));
+		snprintf(err, KMSGBELL_ERRLEN, "%s: %s", path,
+		    n == 0 ? "empty" : strerror(e));
 		return -1;
 	}
 	buf[n] = '\0';
@@ -62,7 +71,7 @@ tracepoint_id(uint64_t *id, char err[static KMSGBELL_ERRLEN])
 	if (errno != 0 || end == buf || (*end != '\n' && *end != '\0') ||
 	    *id == 0 || *id > UINT32_MAX) {
 		snprintf(err, KMSGBELL_ERRLEN, "%s: not a tracepoint number",
-		    id_paths[0]);
+		    path);
 		return -1;
 	}
 	return 0;
@@ -102,28 +111,29 @@ event_open(struct kmsgbell *b, uint64_t id, int cpu)
 	return 0;
 }
 
+/*
+ * Every CPU number the kernel knows: an offline one (ENODEV) is skipped,
+ * and EINVAL past the last says where they end, whatever the gaps.
+ */
 int
 kmsgbell_open(struct kmsgbell **out, char err[static KMSGBELL_ERRLEN])
 {
 	struct epoll_event	 ev = { .events = EPOLLIN };
 	struct kmsgbell		*b;
 	uint64_t		 id;
-	long			 ncpu = sysconf(_SC_NPROCESSORS_CONF);
 	int			 cpu;
 
 	*out = NULL;
 	if (tracepoint_id(&id, err) == -1)
 		return -1;
-	if (ncpu < 1 || ncpu > KMSGBELL_CPUS_MAX)
-		ncpu = KMSGBELL_CPUS_MAX;
 	if ((b = calloc(1, sizeof(*b))) == NULL) {
 		snprintf(err, KMSGBELL_ERRLEN, "out of memory");
 		return -1;
 	}
 	b->ep = -1;
 	b->ringlen = 2 * (size_t)sysconf(_SC_PAGESIZE);	/* header + 1 */
-	if ((b->fd = calloc((size_t)ncpu, sizeof(*b->fd))) == NULL ||
-	    (b->ring = calloc((size_t)ncpu, sizeof(*b->ring))) == NULL) {
+	if ((b->fd = calloc(KMSGBELL_CPUS_MAX, sizeof(*b->fd))) == NULL ||
+	    (b->ring = calloc(KMSGBELL_CPUS_MAX, sizeof(*b->ring))) == NULL) {
 		snprintf(err, KMSGBELL_ERRLEN, "out of memory");
 		kmsgbell_close(b);
 		return -1;
@@ -133,10 +143,12 @@ kmsgbell_open(struct kmsgbell **out, char err[static KMSGBELL_ERRLEN])
 		kmsgbell_close(b);
 		return -1;
 	}
-	for (cpu = 0; cpu < ncpu; cpu++) {
+	for (cpu = 0; cpu < KMSGBELL_CPUS_MAX; cpu++) {
 		if (event_open(b, id, cpu) == -1) {
 			if (errno == ENODEV)		/* offline */
 				continue;
+			if (errno == EINVAL && cpu > 0)	/* no such CPU */
+				break;
 			snprintf(err, KMSGBELL_ERRLEN, "perf_event_open on "
 			    "CPU %d: %s%s", cpu, strerror(errno),
 			    errno == EACCES || errno == EPERM ?

@@ -19,8 +19,9 @@
 struct kmsgbell;
 
 /*
- * One event on every online CPU, each with a read-only ring of one page,
- * all behind one epoll descriptor.  0, or -1 with err saying why not.
+ * One event on every online CPU (up to KMSGBELL_CPUS_MAX), each with a
+ * read-only ring of one page, all behind one epoll descriptor.  0, or -1
+ * with err saying why not ("is tracefs mounted?" when it is not there).
  */
 int		kmsgbell_open(struct kmsgbell **out,
 		    char err[static KMSGBELL_ERRLEN]);

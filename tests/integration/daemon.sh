@@ -197,8 +197,9 @@ check "7 the watcher is the daemon's only child" test -n "$w" -a "$(echo "$w" | 
 ncpu=$(grep -c '^processor' /proc/cpuinfo)
 bells=$(find "/proc/${w:-0}/fd" -lname 'anon_inode:\[perf_event\]' 2>/dev/null | wc -l)
 if [ "$SOURCE" = kmsg ]; then
+	[ "$ncpu" = 1 ] && cpus="1 CPU" || cpus="$ncpu CPUs"
 	expect "0 the watcher says it is woken by the tracepoint" 1 \
-	    "$(lines "knockknock-daemon: woken by the printk:console tracepoint on $ncpu CPUs as soon as the kernel logs (kmsg_tracepoint)")"
+	    "$(lines "knockknock-daemon: woken by the printk:console tracepoint on $cpus as soon as the kernel logs (kmsg_tracepoint)")"
 	expect "7 the watcher holds a perf event on each CPU" "$ncpu" "$bells"
 else
 	expect "7 with a file, the watcher holds no perf event" 0 "$bells"
