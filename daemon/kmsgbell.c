@@ -24,7 +24,7 @@ struct kmsgbell {
 	int		 ep;		/* epoll over fd[] */
 	unsigned int	 n;
 	int		*fd;		/* one perf event per CPU */
-	void		**ring;		/* its mapping, keeping it alive */
+	void		**ring;		/* perf rings only through one */
 	size_t		 ringlen;
 };
 
@@ -78,12 +78,13 @@ tracepoint_id(uint64_t *id, char err[static KMSGBELL_ERRLEN])
 }
 
 /*
- * The event on one CPU: a sample, and a wake-up, for every record.  The
- * ring is mapped read-only, so the kernel overwrites it and nobody has to
- * read it.  The descriptor, -1 with errno set.
+ * The event on one CPU: a sample, and a wake-up, for every record.  perf
+ * wakes a poller only through a ring buffer, so it has one, mapped
+ * read-only: the kernel then overwrites it, and nobody has to read it.
+ * 0, or -1 with errno set and *call naming the call that failed.
  */
 static int
-event_open(struct kmsgbell *b, uint64_t id, int cpu)
+event_open(struct kmsgbell *b, uint64_t id, int cpu, const char **call)
 {
 	struct perf_event_attr	a;
 	void			*ring;
@@ -95,10 +96,12 @@ event_open(struct kmsgbell *b, uint64_t id, int cpu)
 	a.config = id;
 	a.sample_period = 1;
 	a.wakeup_events = 1;
+	*call = "perf_event_open";
 	fd = (int)syscall(SYS_perf_event_open, &a, -1, cpu, -1,
 	    PERF_FLAG_FD_CLOEXEC);
 	if (fd == -1)
 		return -1;
+	*call = "mmap";
 	ring = mmap(NULL, b->ringlen, PROT_READ, MAP_SHARED, fd, 0);
 	if (ring == MAP_FAILED) {
 		e = errno;
@@ -112,16 +115,47 @@ event_open(struct kmsgbell *b, uint64_t id, int cpu)
 }
 
 /*
- * Every CPU number the kernel knows: an offline one (ENODEV) is skipped,
- * and EINVAL past the last says where they end, whatever the gaps.
+ * An event on every CPU number the kernel knows: an offline one (ENODEV)
+ * is skipped, and EINVAL past the last says where they end, whatever the
+ * gaps.  0, or -1 with err.
  */
+static int
+open_cpus(struct kmsgbell *b, uint64_t id, char err[static KMSGBELL_ERRLEN])
+{
+	struct epoll_event	 ev = { .events = EPOLLIN };
+	const char		*call;
+
+	for (int cpu = 0; cpu < KMSGBELL_CPUS_MAX; cpu++) {
+		if (event_open(b, id, cpu, &call) == -1) {
+			if (errno == ENODEV)		/* offline */
+				continue;
+			if (errno == EINVAL && cpu > 0)	/* no such CPU */
+				break;
+			snprintf(err, KMSGBELL_ERRLEN, "%s on CPU %d: %s%s",
+			    call, cpu, strerror(errno),
+			    errno == EACCES || errno == EPERM ?
+			    " (needs CAP_PERFMON)" : "");
+			return -1;
+		}
+		ev.data.fd = b->fd[b->n - 1];
+		if (epoll_ctl(b->ep, EPOLL_CTL_ADD, ev.data.fd, &ev) == -1) {
+			snprintf(err, KMSGBELL_ERRLEN, "epoll: %s",
+			    strerror(errno));
+			return -1;
+		}
+	}
+	if (b->n == 0) {
+		snprintf(err, KMSGBELL_ERRLEN, "no online CPU");
+		return -1;
+	}
+	return 0;
+}
+
 int
 kmsgbell_open(struct kmsgbell **out, char err[static KMSGBELL_ERRLEN])
 {
-	struct epoll_event	 ev = { .events = EPOLLIN };
-	struct kmsgbell		*b;
-	uint64_t		 id;
-	int			 cpu;
+	struct kmsgbell	*b;
+	uint64_t	 id;
 
 	*out = NULL;
 	if (tracepoint_id(&id, err) == -1)
@@ -133,44 +167,16 @@ kmsgbell_open(struct kmsgbell **out, char err[static KMSGBELL_ERRLEN])
 	b->ep = -1;
 	b->ringlen = 2 * (size_t)sysconf(_SC_PAGESIZE);	/* header + 1 */
 	if ((b->fd = calloc(KMSGBELL_CPUS_MAX, sizeof(*b->fd))) == NULL ||
-	    (b->ring = calloc(KMSGBELL_CPUS_MAX, sizeof(*b->ring))) == NULL) {
+	    (b->ring = calloc(KMSGBELL_CPUS_MAX, sizeof(*b->ring))) == NULL)
 		snprintf(err, KMSGBELL_ERRLEN, "out of memory");
-		kmsgbell_close(b);
-		return -1;
-	}
-	if ((b->ep = epoll_create1(EPOLL_CLOEXEC)) == -1) {
+	else if ((b->ep = epoll_create1(EPOLL_CLOEXEC)) == -1)
 		snprintf(err, KMSGBELL_ERRLEN, "epoll: %s", strerror(errno));
-		kmsgbell_close(b);
-		return -1;
+	else if (open_cpus(b, id, err) == 0) {
+		*out = b;
+		return 0;
 	}
-	for (cpu = 0; cpu < KMSGBELL_CPUS_MAX; cpu++) {
-		if (event_open(b, id, cpu) == -1) {
-			if (errno == ENODEV)		/* offline */
-				continue;
-			if (errno == EINVAL && cpu > 0)	/* no such CPU */
-				break;
-			snprintf(err, KMSGBELL_ERRLEN, "perf_event_open on "
-			    "CPU %d: %s%s", cpu, strerror(errno),
-			    errno == EACCES || errno == EPERM ?
-			    " (needs CAP_PERFMON)" : "");
-			kmsgbell_close(b);
-			return -1;
-		}
-		ev.data.fd = b->fd[b->n - 1];
-		if (epoll_ctl(b->ep, EPOLL_CTL_ADD, ev.data.fd, &ev) == -1) {
-			snprintf(err, KMSGBELL_ERRLEN, "epoll: %s",
-			    strerror(errno));
-			kmsgbell_close(b);
-			return -1;
-		}
-	}
-	if (b->n == 0) {
-		snprintf(err, KMSGBELL_ERRLEN, "no online CPU");
-		kmsgbell_close(b);
-		return -1;
-	}
-	*out = b;
-	return 0;
+	kmsgbell_close(b);
+	return -1;
 }
 
 int
@@ -193,8 +199,9 @@ void
 kmsgbell_ack(struct kmsgbell *b)
 {
 	struct epoll_event	ev[64];
+	const int		max = (int)(sizeof(ev) / sizeof(ev[0]));
 
-	while (epoll_wait(b->ep, ev, 64, 0) == 64)
+	while (epoll_wait(b->ep, ev, max, 0) == max)
 		;
 }
 

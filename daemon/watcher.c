@@ -299,9 +299,10 @@ watcher_run(struct watcher *w, struct logsrc *src, struct kmsgbell *bell,
 	/*
 	 * The kernel wakes /dev/kmsg readers for a new record only at the
 	 * next timer tick of a CPU that is busy (up to 4 ms at HZ=250), though
-	 * the record can be read at once: the bell rings at once, and
-	 * kmsg_poll_ms looks that often without waiting to be woken.  A
-	 * file's inotify wake-up is immediate.
+	 * the record can be read at once: `bell` (the printk:console
+	 * tracepoint, kmsgbell.h) rings as printk runs; without it,
+	 * kmsg_poll_ms reads every that many ms without waiting to be woken.
+	 * A file's inotify wake-up is immediate.
 	 */
 	poll_ms = logsrc_is_kmsg(src) ? (int)c->kmsg_poll_ms : 0;
 	if (poll_ms > 0)

@@ -144,7 +144,9 @@ answers(struct pending *p, int ms, int *fd, int *refused, int *hard)
 
 	for (i = 0; i < p->n; i++)
 		pfd[i] = (struct pollfd){ .fd = p->fd[i], .events = POLLOUT };
-	if (poll(pfd, (nfds_t)p->n, ms) <= 0)
+	if ((i = poll(pfd, (nfds_t)p->n, ms)) == -1 && errno != EINTR)
+		*hard = errno;
+	if (i <= 0)
 		return 0;
 	/* Newest first, so that a drop leaves pfd[] and p->fd[] in step. */
 	for (i = p->n - 1; i >= 0; i--) {
@@ -189,15 +191,18 @@ relay_connect(const struct packet_addr *src, const struct packet_addr *dst,
 	while (rc == 0 && (now = now_ms()) < end && (hard == 0 || p.n > 0)) {
 		if (hard == 0 && now >= next) {
 			rc = attempt(&p, src, dst, port, now, &fd);
-			if (rc == -1) {
-				*(refusal(errno) ? &refused : &hard) = errno;
+			if (rc == -1 && refusal(errno))
+				refused = errno;
+			else if (rc == -1)
+				hard = errno;
+			if (rc == -1)
 				rc = 0;
-			}
 			next = now + backoff_ms;
 			backoff_ms = backoff_ms * 2 < RETRY_MAX_MS ?
 			    backoff_ms * 2 : RETRY_MAX_MS;
 			continue;
 		}
+		pending_expire(&p, now);
 		rc = answers(&p, (int)((hard == 0 && next < end ? next : end) -
 		    now), &fd, &refused, &hard);
 	}
