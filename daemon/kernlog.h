@@ -12,9 +12,9 @@
 #include "daemon/logparse.h"
 #include "daemon/logsrc.h"
 
-/* Longest line passed on, in bytes without its newline: room for a syslog
- * prefix in front of the kernel message that logparse_line may accept. */
-#define KERNLOG_LINE_MAX	(2 * LOGPARSE_LINE_MAX)
+/* Longest line passed on, in bytes without its newline: the longest that
+ * logparse_line may accept. */
+#define KERNLOG_LINE_MAX	LOGPARSE_LINE_MAX
 
 struct kernlog;
 

@@ -112,7 +112,7 @@ static const struct slot slots[S_NSLOTS] = {
 	[S_OUT] =	ANY("OUT", V_IFNAME, 0, IFNAME_MAX),
 	[S_PHYSIN] =	ANY("PHYSIN", V_IFNAME, 1, IFNAME_MAX),
 	[S_PHYSOUT] =	ANY("PHYSOUT", V_IFNAME, 1, IFNAME_MAX),
-	[S_MAC] =	ANY("MAC", V_MAC, 0, LOGPARSE_LINE_MAX),
+	[S_MAC] =	ANY("MAC", V_MAC, 0, LOGPARSE_RECORD_MAX),
 	[S_TUNNEL] =	ANY("TUNNEL", V_TUNNEL, 0, 0),
 	[S_MACSRC] =	ANY("MACSRC", V_MAC, ETHER_TEXT, ETHER_TEXT),
 	[S_MACDST] =	ANY("MACDST", V_MAC, ETHER_TEXT, ETHER_TEXT),
@@ -851,6 +851,10 @@ logparse_line(const char *p, size_t len, struct knock_record *rec,
 	}
 	if (len < 3 || (t = record_start(p, len)) == NULL) {
 		*errstr = "no IN= field";
+		return -1;
+	}
+	if ((size_t)(end - t) > LOGPARSE_RECORD_MAX) {
+		*errstr = "record too long";
 		return -1;
 	}
 	memset(&ps, 0, sizeof(ps));

@@ -19,7 +19,13 @@
 
 #include "profiles/codec.h"
 
-#define LOGPARSE_LINE_MAX	1024	/* bytes; longer lines are refused */
+/*
+ * Bounds in bytes, beyond which input is refused.  The kernel prints a LOG
+ * record (prefix included) into a 1 KiB buffer; a kern.log line puts a
+ * syslog header in front of it.
+ */
+#define LOGPARSE_RECORD_MAX	1024	/* from "IN=" to the end of the line */
+#define LOGPARSE_LINE_MAX	2048	/* the whole line */
 
 struct knock_record {
 	int		family;		/* AF_INET or AF_INET6 */

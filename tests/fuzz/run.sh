@@ -39,14 +39,14 @@ libs() {
 }
 
 # Key and config files may be 4096 bytes each, so let profile inputs exceed
-# that; a grant is 20 bytes; log lines are refused past 1024.
+# that; a grant is 20 bytes; log lines are refused past 2048.
 fuzz_flags() {
 	case $1 in
 	profile)	echo "-max_len=16384" ;;
 	grant)		echo "-max_len=32" ;;
 	iptrule)	echo "-max_len=512" ;;
-	# past LOGPARSE_LINE_MAX (1024), so the over-long path is fuzzed too
-	logparse)	echo "-max_len=2048" ;;
+	# past LOGPARSE_LINE_MAX (2048), so the over-long path is fuzzed too
+	logparse)	echo "-max_len=4096" ;;
 	esac
 }
 

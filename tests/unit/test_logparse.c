@@ -1468,7 +1468,8 @@ Test(logparse_line, over_long)
 	const char		*err, *rec = strstr(KNOCK4, "IN=");
 	size_t			 n = strlen(rec), pad;
 
-	/* a log prefix that fills the line up to exactly the limit */
+	/* a syslog header and log prefix that fill the line up to exactly
+	 * the limit: a record at the end of a long kern.log line is read */
 	pad = LOGPARSE_LINE_MAX - n - 1;
 	memset(buf, 'x', pad);
 	buf[pad] = ' ';
@@ -1486,6 +1487,35 @@ Test(logparse_line, over_long)
 	cr_assert_str_eq(err, "no IN= field");
 	cr_assert_eq(parse_n(buf, 0, &r, &err), -1);
 	cr_assert_str_eq(err, "no IN= field");
+}
+
+/* The kernel never prints a record past 1 KiB; one that long is refused
+ * whatever comes before it. */
+Test(logparse_line, over_long_record)
+{
+	char			 buf[LOGPARSE_RECORD_MAX + 64];
+	struct knock_record	 r;
+	const char		*err, *rec = strstr(KNOCK4, "IN=");
+	const char		*mac = strstr(rec, "MAC=") + 4;
+	size_t			 head = (size_t)(mac - rec), n = strlen(rec);
+	size_t			 pad;
+
+	/* a MAC= value (its length is free) stretches the record to exactly
+	 * the limit: still read */
+	pad = LOGPARSE_RECORD_MAX - n;
+	pad -= pad % 3;
+	memcpy(buf, rec, head);
+	for (size_t i = 0; i < pad; i += 3)
+		memcpy(buf + head + i, "00:", 3);
+	memcpy(buf + head + pad, mac, n - head);
+	parse_ok(buf, n + pad, &r);
+	cr_assert_leq(n + pad, LOGPARSE_RECORD_MAX);
+	/* three more bytes of MAC: refused */
+	memcpy(buf + head + pad, "00:", 3);
+	memcpy(buf + head + pad + 3, mac, n - head);
+	cr_assert_gt(n + pad + 3, LOGPARSE_RECORD_MAX);
+	cr_assert_eq(parse_n(buf, n + pad + 3, &r, &err), -1);
+	cr_assert_str_eq(err, "record too long");
 }
 
 Test(logparse_line, forged_prefix)
