@@ -123,20 +123,18 @@ schedule(const struct ipt_rule *r, int64_t delay_s)
 	    .due_ms = now_ms() + delay_s * 1000 };
 }
 
-typedef void (*ipt_each)(const struct ipt_rule *r, const char *line,
-    void *ctx);
+typedef void (*ipt_line)(const char *line, void *ctx);
 
 /*
- * Call each() for every rule of ours in `iptables -S INPUT`: iptables' exit
- * code (0: the whole chain was listed), or -1.
+ * Call each() for every line of `iptables -S [chain]` (every chain of the
+ * filter table if chain is NULL): iptables' exit code (0: all was listed),
+ * or -1.
  */
 static int
-list_ours(int family, ipt_each each, void *ctx)
+list_rules(int family, const char *chain, ipt_line each, void *ctx)
 {
 	const char *const argv[] = { family == AF_INET ? IPT_PATH4 : IPT_PATH6,
-	    "-w", IPT_WAIT_S, "-S", "INPUT", NULL };
-	struct ipt_rule	 r;
-	const char	*errstr;
+	    "-w", IPT_WAIT_S, "-S", chain, NULL };
 	char		*line = NULL;
 	size_t		 cap = 0;
 	FILE		*f;
@@ -155,24 +153,54 @@ list_ours(int family, ipt_each each, void *ctx)
 		(void)reap(pid);
 		return -1;
 	}
-	while (getline(&line, &cap, f) != -1) {
-		if (strstr(line, IPT_TAG) == NULL)
-			continue;
-		if (iptrule_parse(line, family, &r, &errstr) == -1)
-			log_warnx("iptables: rule with our tag not understood "
-			    "(%s): %.*s", errstr, (int)strcspn(line, "\n"),
-			    line);
-		else
-			each(&r, line, ctx);
-	}
+	while (getline(&line, &cap, f) != -1)
+		each(line, ctx);
 	free(line);
 	fclose(f);
 	if ((st = reap(pid)) == -1)
 		return -1;
-	if (st != 0)
-		log_warnx("iptables: %s -S INPUT: exit status %d", argv[0],
-		    exit_code(st));
 	return exit_code(st);
+}
+
+typedef void (*ipt_each)(const struct ipt_rule *r, const char *line,
+    void *ctx);
+struct ours {
+	int	 family;
+	ipt_each each;
+	void	*ctx;
+};
+
+static void
+one_of_ours(const char *line, void *ctx)
+{
+	const struct ours	*o = ctx;
+	struct ipt_rule		 r;
+	const char		*errstr;
+
+	if (strstr(line, IPT_TAG) == NULL)
+		return;
+	if (iptrule_parse(line, o->family, &r, &errstr) == -1)
+		log_warnx("iptables: rule with our tag not understood (%s): "
+		    "%.*s", errstr, (int)strcspn(line, "\n"), line);
+	else
+		o->each(&r, line, o->ctx);
+}
+
+/*
+ * Call each() for every rule of ours in `iptables -S INPUT`: iptables' exit
+ * code (0: the whole chain was listed), or -1.
+ */
+static int
+list_ours(int family, ipt_each each, void *ctx)
+{
+	struct ours	o = { family, each, ctx };
+	int		code;
+
+	code = list_rules(family, "INPUT", one_of_ours, &o);
+	if (code > 0)
+		log_warnx("iptables: %s -S INPUT: exit status %d",
+		    family == AF_INET ? IPT_PATH4 : IPT_PATH6, code);
+	return code;
 }
 
 static void
@@ -260,6 +288,52 @@ list_hint(int code)
 	    "knockknock-daemon.service";
 }
 
+/* What the filter table's LOG rules are: LOG_NONE, or the best seen. */
+enum { LOG_NONE, LOG_NO_SEQ, LOG_SEQ };
+
+static void
+log_rule(const char *line, void *ctx)
+{
+	const char	*j = line;
+	int		*seen = ctx;
+
+	/* the target itself, not a chain named "LOGGING" */
+	while ((j = strstr(j, " -j LOG")) != NULL &&
+	    j[7] != ' ' && j[7] != '\n' && j[7] != '\0')
+		j += 7;
+	if (j == NULL)
+		return;
+	if (strstr(line, " --log-tcp-sequence") != NULL)
+		*seen = LOG_SEQ;
+	else if (*seen == LOG_NONE)
+		*seen = LOG_NO_SEQ;
+}
+
+/*
+ * A knock is seen only if a LOG rule with --log-tcp-sequence logs it: say
+ * so at the start when the filter table has none.  Only a warning, since
+ * a rule in another table, or nftables, may log the knocks.
+ */
+static void
+warn_unlogged(int family)
+{
+	const char	*cmd = family == AF_INET ? "iptables" : "ip6tables";
+	const char	*ip = family == AF_INET ? "IPv4" : "IPv6";
+	int		 seen = LOG_NONE;
+
+	if (list_rules(family, NULL, log_rule, &seen) != 0)
+		return;		/* e.g. no IPv6 here: nothing to warn of */
+	if (seen == LOG_NONE)
+		log_warnx("%s: no rule in the filter table logs (-j LOG): "
+		    "unless one elsewhere does, no %s knock will be seen; "
+		    "load the output of --print-firewall iptables", cmd, ip);
+	else if (seen == LOG_NO_SEQ)
+		log_warnx("%s: no LOG rule in the filter table has "
+		    "--log-tcp-sequence: the %s knocks it logs lack SEQ and "
+		    "cannot be verified; load the output of --print-firewall "
+		    "iptables", cmd, ip);
+}
+
 /*
  * Rules of ours that a crash left must be found before anything else: IPv4
  * must list.  A host may run without IPv6 (ip6tables then exits 3), but a
@@ -283,6 +357,8 @@ iptables_setup(unsigned int delay_s)
 		return -1;
 	}
 	iptables_expire();
+	warn_unlogged(AF_INET);
+	warn_unlogged(AF_INET6);
 	return 0;
 }
 

@@ -370,6 +370,10 @@ check "ipt: grant's expiry in its comment ($((exp - now)) s)" \
 expect "ipt: grant's rule, limit last" "-A INPUT -s 10.0.0.2/32 -p tcp -m tcp --dport 22 -m conntrack --ctstate NEW -m comment --comment \"knockknock expires=$exp\" -m limit --limit 1/min --limit-burst 1 -j ACCEPT" \
     "$rule"
 check "ipt: IPv6 grant" has ipt6 2001:db8::2/128
+check "ipt: no LOG rule, said at the start" logged \
+    "iptables: no rule in the filter table logs (-j LOG): unless one elsewhere does, no IPv4 knock will be seen; load the output of --print-firewall iptables"
+check "ipt: ...and for IPv6" logged \
+    "ip6tables: no rule in the filter table logs (-j LOG): unless one elsewhere does, no IPv6 knock will be seen"
 # CAP_NET_ADMIN and CAP_NET_RAW, for the iptables it runs, as uid 0.
 privileges ipt 0 0 0000000000003000 0000000000003000
 check "ipt: a rule left with 3 s to go goes on time" wait_for 6 \
@@ -456,6 +460,20 @@ check "fail: ...and logged" logged "iptables: delete 10.0.0.12 port 22"
 stop_helper
 WRAP=()
 
+echo "== iptables: a LOG rule without --log-tcp-sequence"
+# In a chain of its own: the whole filter table is read, not just INPUT.
+srv iptables -w -N kk-log
+srv iptables -w -A kk-log -p tcp --dport 668 -j LOG
+srv iptables -w -I INPUT 1 -p tcp --dport 668 -j kk-log
+: >"$TMP/drv.err"
+start_helper iptables 30 10.0.0.30 22
+stop_helper
+check "ipt: a LOG rule without SEQ, said at the start" logged \
+    "iptables: no LOG rule in the filter table has --log-tcp-sequence: the IPv4 knocks it logs lack SEQ and cannot be verified; load the output of --print-firewall iptables"
+srv iptables -w -F INPUT
+srv iptables -w -F kk-log
+srv iptables -w -X kk-log
+
 echo "== iptables end to end: one connection per grant"
 "$DRV" --print iptables 667 >"$TMP/fw.sh"
 check "ipt: printed script runs" srv sh "$TMP/fw.sh"
@@ -494,7 +512,10 @@ expect "ipt e2e: knock port looks closed" refused \
     "$(connect_result "$SRV_ADDR" 667)"
 check "ipt e2e: knock SYN logged with its SEQ" wait_for 2 kmsg_has \
     "DPT=667 SEQ="
+: >"$TMP/drv.err"
 start_helper iptables 30 "$CLI_ADDR" 22
+check "ipt e2e: the printed ruleset logs knocks: no warning of it" \
+    not logged "filter table"
 expect "ipt e2e: other address, refused" refused \
     "$(connect_from "$CLI2" "$SRV_ADDR")"
 expect "ipt e2e: first connection accepted" connected \
