@@ -288,46 +288,75 @@ list_hint(int code)
 	    "knockknock-daemon.service";
 }
 
-/* What the filter table's LOG rules are: LOG_NONE, or the best seen. */
+/*
+ * The first `word` of an `iptables -S` line outside a quoted string (a
+ * comment, a log prefix), followed by a blank or the end; or NULL.
+ */
+static const char *
+find_word(const char *p, const char *word)
+{
+	size_t	n = strlen(word);
+	int	quoted = 0;
+
+	for (; *p != '\0'; p++) {
+		if (*p == '\\' && p[1] != '\0')
+			p++;		/* \" inside a quoted string */
+		else if (*p == '"')
+			quoted = !quoted;
+		else if (!quoted && strncmp(p, word, n) == 0 &&
+		    (p[n] == ' ' || p[n] == '\n' || p[n] == '\0'))
+			return p;
+	}
+	return NULL;
+}
+
+/* What the filter table holds: the best LOG rule seen, and any rule. */
 enum { LOG_NONE, LOG_NO_SEQ, LOG_SEQ };
+struct logged {
+	int	best;
+	int	rules;		/* -A lines */
+};
 
 static void
 log_rule(const char *line, void *ctx)
 {
-	const char	*j = line;
-	int		*seen = ctx;
+	struct logged	*l = ctx;
+	const char	*j;
 
-	/* the target itself, not a chain named "LOGGING" */
-	while ((j = strstr(j, " -j LOG")) != NULL &&
-	    j[7] != ' ' && j[7] != '\n' && j[7] != '\0')
-		j += 7;
-	if (j == NULL)
+	if (strncmp(line, "-A ", 3) != 0)
 		return;
-	if (strstr(line, " --log-tcp-sequence") != NULL)
-		*seen = LOG_SEQ;
-	else if (*seen == LOG_NONE)
-		*seen = LOG_NO_SEQ;
+	l->rules++;
+	if ((j = find_word(line, " -j LOG")) == NULL)
+		return;
+	if (find_word(j, " --log-tcp-sequence") != NULL)
+		l->best = LOG_SEQ;
+	else if (l->best == LOG_NONE)
+		l->best = LOG_NO_SEQ;
 }
 
 /*
  * A knock is seen only if a LOG rule with --log-tcp-sequence logs it: say
  * so at the start when the filter table has none.  Only a warning, since
- * a rule in another table, or nftables, may log the knocks.
+ * a rule in another table, or nftables, may log the knocks.  IPv4 always,
+ * being the firewall chosen; IPv6 only if its table has rules at all,
+ * since an empty one means IPv6 is not firewalled here with ip6tables.
  */
 static void
 warn_unlogged(int family)
 {
 	const char	*cmd = family == AF_INET ? "iptables" : "ip6tables";
 	const char	*ip = family == AF_INET ? "IPv4" : "IPv6";
-	int		 seen = LOG_NONE;
+	struct logged	 l = { LOG_NONE, 0 };
 
-	if (list_rules(family, NULL, log_rule, &seen) != 0)
-		return;		/* e.g. no IPv6 here: nothing to warn of */
-	if (seen == LOG_NONE)
+	if (list_rules(family, NULL, log_rule, &l) != 0)
+		return;		/* already said by adopt() */
+	if (family == AF_INET6 && l.rules == 0)
+		return;
+	if (l.best == LOG_NONE)
 		log_warnx("%s: no rule in the filter table logs (-j LOG): "
 		    "unless one elsewhere does, no %s knock will be seen; "
 		    "load the output of --print-firewall iptables", cmd, ip);
-	else if (seen == LOG_NO_SEQ)
+	else if (l.best == LOG_NO_SEQ)
 		log_warnx("%s: no LOG rule in the filter table has "
 		    "--log-tcp-sequence: the %s knocks it logs lack SEQ and "
 		    "cannot be verified; load the output of --print-firewall "
@@ -343,14 +372,14 @@ warn_unlogged(int family)
 int
 iptables_setup(unsigned int delay_s)
 {
-	int	code;
+	int	code, code6;
 
 	if ((code = adopt(AF_INET, delay_s)) != 0) {
 		log_warnx("iptables: cannot list IPv4 rules; stopping: %s",
 		    list_hint(code));
 		return -1;
 	}
-	if (adopt(AF_INET6, delay_s) == IPT_RESOURCE_PROBLEM) {
+	if ((code6 = adopt(AF_INET6, delay_s)) == IPT_RESOURCE_PROBLEM) {
 		log_warnx("iptables: cannot list IPv6 rules (xtables lock "
 		    "held?); stopping rather than leave grants of a crash "
 		    "open: start the daemon again once ip6tables -S works");
@@ -358,7 +387,8 @@ iptables_setup(unsigned int delay_s)
 	}
 	iptables_expire();
 	warn_unlogged(AF_INET);
-	warn_unlogged(AF_INET6);
+	if (code6 == 0)
+		warn_unlogged(AF_INET6);
 	return 0;
 }
 

@@ -351,6 +351,9 @@ srv ip6tables -w -I INPUT 1 -p tcp -s 2001:db8::9 --dport 22 $M \
     "knockknock expires=$((now - 1))" $L
 srv iptables -w -A INPUT -p tcp -s 10.9.0.4 --dport 23 -m comment \
     --comment "knockknock expires=garbage" -j ACCEPT
+# A chain named like the LOG target is no LOG rule.
+srv iptables -w -N LOGGING
+srv iptables -w -A INPUT -p tcp --dport 671 -j LOGGING
 : >"$TMP/drv.err"
 start_helper iptables 5 10.0.0.2 22 2001:db8::2 443
 t0=$(now_ms)
@@ -372,8 +375,8 @@ expect "ipt: grant's rule, limit last" "-A INPUT -s 10.0.0.2/32 -p tcp -m tcp --
 check "ipt: IPv6 grant" has ipt6 2001:db8::2/128
 check "ipt: no LOG rule, said at the start" logged \
     "iptables: no rule in the filter table logs (-j LOG): unless one elsewhere does, no IPv4 knock will be seen; load the output of --print-firewall iptables"
-check "ipt: ...and for IPv6" logged \
-    "ip6tables: no rule in the filter table logs (-j LOG): unless one elsewhere does, no IPv6 knock will be seen"
+check "ipt: ...not for IPv6, whose filter table is empty" not logged \
+    "ip6tables: no rule"
 # CAP_NET_ADMIN and CAP_NET_RAW, for the iptables it runs, as uid 0.
 privileges ipt 0 0 0000000000003000 0000000000003000
 check "ipt: a rule left with 3 s to go goes on time" wait_for 6 \
@@ -388,6 +391,7 @@ check "ipt: IPv6 grant gone" wait_for 1 not has ipt6 2001:db8::2/128
 stop_helper
 expect "ipt: EOF: exit 1" 1 "$EXIT"
 srv iptables -w -F INPUT
+srv iptables -w -X LOGGING
 
 echo "== iptables: EOF cleanup, a full table, cost of one grant"
 start_helper iptables 60 10.0.0.7 22 2001:db8::7 22
@@ -462,15 +466,22 @@ WRAP=()
 
 echo "== iptables: a LOG rule without --log-tcp-sequence"
 # In a chain of its own: the whole filter table is read, not just INPUT.
+# A comment that reads like a LOG rule with SEQ is none.
 srv iptables -w -N kk-log
 srv iptables -w -A kk-log -p tcp --dport 668 -j LOG
 srv iptables -w -I INPUT 1 -p tcp --dport 668 -j kk-log
+srv iptables -w -A INPUT -p tcp --dport 669 -m comment \
+    --comment "x -j LOG --log-tcp-sequence y" -j ACCEPT
+srv ip6tables -w -A INPUT -p tcp --dport 669 -j ACCEPT
 : >"$TMP/drv.err"
 start_helper iptables 30 10.0.0.30 22
 stop_helper
 check "ipt: a LOG rule without SEQ, said at the start" logged \
     "iptables: no LOG rule in the filter table has --log-tcp-sequence: the IPv4 knocks it logs lack SEQ and cannot be verified; load the output of --print-firewall iptables"
+check "ipt: an IPv6 filter table with rules but no LOG rule, said" logged \
+    "ip6tables: no rule in the filter table logs (-j LOG): unless one elsewhere does, no IPv6 knock will be seen; load the output of --print-firewall iptables"
 srv iptables -w -F INPUT
+srv ip6tables -w -F INPUT
 srv iptables -w -F kk-log
 srv iptables -w -X kk-log
 
@@ -512,6 +523,8 @@ expect "ipt e2e: knock port looks closed" refused \
     "$(connect_result "$SRV_ADDR" 667)"
 check "ipt e2e: knock SYN logged with its SEQ" wait_for 2 kmsg_has \
     "DPT=667 SEQ="
+# A LOG rule without SEQ after the printed ones does not hide them.
+srv iptables -w -A INPUT -p tcp --dport 669 -j LOG
 : >"$TMP/drv.err"
 start_helper iptables 30 "$CLI_ADDR" 22
 check "ipt e2e: the printed ruleset logs knocks: no warning of it" \
@@ -552,6 +565,8 @@ else
 	WRAP=("${LEGACY[@]}")
 	start_helper iptables 3 10.0.0.21 22
 	check "lock: the grant's rule is a legacy one" has leg 10.0.0.21/32
+	check "lock: legacy tables read for LOG rules too" logged \
+	    "iptables: no rule in the filter table logs (-j LOG)"
 	check "lock: held" lock_up
 	t0=$(now_ms)
 	check "lock: the deletion gives up, the grant still open" wait_for 15 \
