@@ -115,6 +115,22 @@ event_open(struct kmsgbell *b, uint64_t id, int cpu, const char **call)
 }
 
 /*
+ * What a refusal needs.  Without the capability the kernel says EACCES or
+ * EPERM; a seccomp filter (a container's, or a unit's with
+ * SystemCallErrorNumber=EPERM) says EPERM.
+ */
+static const char *
+perm_hint(int e)
+{
+	if (e == EACCES)
+		return " (needs CAP_PERFMON)";
+	if (e == EPERM)
+		return " (needs CAP_PERFMON, and perf_event_open allowed by "
+		    "any seccomp filter)";
+	return "";
+}
+
+/*
  * An event on every CPU number the kernel knows: an offline one (ENODEV)
  * is skipped, and EINVAL past the last says where they end, whatever the
  * gaps.  0, or -1 with err.
@@ -132,9 +148,7 @@ open_cpus(struct kmsgbell *b, uint64_t id, char err[static KMSGBELL_ERRLEN])
 			if (errno == EINVAL && cpu > 0)	/* no such CPU */
 				break;
 			snprintf(err, KMSGBELL_ERRLEN, "%s on CPU %d: %s%s",
-			    call, cpu, strerror(errno),
-			    errno == EACCES || errno == EPERM ?
-			    " (needs CAP_PERFMON)" : "");
+			    call, cpu, strerror(errno), perm_hint(errno));
 			return -1;
 		}
 		ev.data.fd = b->fd[b->n - 1];

@@ -3,7 +3,8 @@
 # The shipped systemd unit under a real systemd: the daemon runs as
 # `make install` puts it and as the unit starts it, with every sandboxing
 # line of the unit applied (seccomp filter, capability bounding set,
-# read-only file system, address families), and must still grant a knock.
+# read-only file system, address families), and must still grant a knock
+# and, with /dev/kmsg, be woken by the printk:console tracepoint.
 #
 # The "server" is a systemd-nspawn container booted from an overlay of
 # this machine's root (writes go to a tmpfs; the root stays untouched)
@@ -97,8 +98,15 @@ listen "$PORT" || bad "listener on $PORT"
 
 # --- boot -----------------------------------------------------------------
 # What a host has and nspawn keeps from containers by default: the kernel
-# log device, and CAP_SYSLOG (the unit needs it to open /dev/kmsg with
-# kernel.dmesg_restrict = 1).
+# log device and CAP_SYSLOG (the unit needs it to open /dev/kmsg with
+# kernel.dmesg_restrict = 1); tracefs, CAP_PERFMON and the perf_event_open
+# call (refused by nspawn's own seccomp filter), with which the unit's
+# doorbell for /dev/kmsg (kmsg_tracepoint) works, so that the unit's
+# CAP_PERFMON and perf_event_open lines are tested too.
+TRACEFS=()
+if [ -e /sys/kernel/tracing/events/printk/console/id ]; then
+	TRACEFS=(--bind-ro=/sys/kernel/tracing)
+fi
 #
 # Without a systemd on the host to give it a scope, nspawn puts the
 # container in "payload" under its own cgroup, and systemd in there kills
@@ -118,8 +126,11 @@ done
 	# setsid: a Ctrl-C of the test is for the test, whose cleanup then
 	# shuts the container down in order.
 	exec setsid systemd-nspawn -q -D "$R" -M "$CT" --register=no \
-	    --link-journal=no --keep-unit --capability=CAP_SYSLOG,CAP_NET_ADMIN \
-	    --bind-ro=/dev/kmsg --network-namespace-path="/run/netns/$NS_S" -b
+	    --link-journal=no --keep-unit \
+	    --capability=CAP_SYSLOG,CAP_NET_ADMIN,CAP_PERFMON \
+	    --system-call-filter=perf_event_open \
+	    --bind-ro=/dev/kmsg "${TRACEFS[@]}" \
+	    --network-namespace-path="/run/netns/$NS_S" -b
 ) </dev/null >"$TMP/boot.log" 2>&1 &
 NSPAWN_PID=$!
 
@@ -162,6 +173,9 @@ journal() { in_ct journalctl -q -o cat -u knockknock-daemon; }
 ready_count() { journal 2>/dev/null | grep -c 'ready:'; }
 ready_above() { [ "$(ready_count)" -gt "$1" ]; }
 last_ready_has() { journal | grep 'ready:' | tail -1 | grep -qF "$1"; }
+# How the watcher said it is woken, the last time it started.
+last_woken() { journal | grep -E 'woken by the printk|no printk:console' |
+    tail -1; }
 
 # delay 60 s: a grant left at stop must be removed by the daemon, not
 # expire by itself while the check runs.
@@ -193,6 +207,15 @@ phase() {
 	expect "$t: the unit is active" active "$(unit_prop ActiveState)"
 	[ "$src" = kmsg ] && src=/dev/kmsg
 	check "$t: the ready line names the log source" last_ready_has "log source $src,"
+	if [ "$src" != /dev/kmsg ]; then
+		:
+	elif [ ${#TRACEFS[@]} -eq 0 ]; then
+		echo "skip: $t: no tracefs on this host, the doorbell is not tested"
+	else
+		expect "$t: woken by the printk:console tracepoint (the unit allows it)" \
+		    "woken by the printk:console tracepoint on $(getconf _NPROCESSORS_ONLN) CPU" \
+		    "$(last_woken | grep -o 'woken by the printk:console tracepoint on [0-9]* CPU')"
+	fi
 	main=$(unit_prop MainPID)
 
 	# The helper (the main process) and the watcher, as the unit runs
