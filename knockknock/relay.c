@@ -133,7 +133,7 @@ fail:
  * Wait up to ms for answers to the pending attempts: 1 when one connected
  * (*fd set, taken out of p), else 0.  An attempt that failed is closed,
  * its error kept: in *refused for a refusal or no answer, in *hard for
- * anything else.
+ * anything else, a failed poll() included (which ends them all).
  */
 static int
 answers(struct pending *p, int ms, int *fd, int *refused, int *hard)
@@ -144,8 +144,10 @@ answers(struct pending *p, int ms, int *fd, int *refused, int *hard)
 
 	for (i = 0; i < p->n; i++)
 		pfd[i] = (struct pollfd){ .fd = p->fd[i], .events = POLLOUT };
-	if ((i = poll(pfd, (nfds_t)p->n, ms)) == -1 && errno != EINTR)
+	if ((i = poll(pfd, (nfds_t)p->n, ms)) == -1 && errno != EINTR) {
 		*hard = errno;
+		pending_clear(p);	/* it would fail again at once */
+	}
 	if (i <= 0)
 		return 0;
 	/* Newest first, so that a drop leaves pfd[] and p->fd[] in step. */
@@ -191,12 +193,13 @@ relay_connect(const struct packet_addr *src, const struct packet_addr *dst,
 	while (rc == 0 && (now = now_ms()) < end && (hard == 0 || p.n > 0)) {
 		if (hard == 0 && now >= next) {
 			rc = attempt(&p, src, dst, port, now, &fd);
-			if (rc == -1 && refusal(errno))
-				refused = errno;
-			else if (rc == -1)
-				hard = errno;
-			if (rc == -1)
+			if (rc == -1) {
+				if (refusal(errno))
+					refused = errno;
+				else
+					hard = errno;
 				rc = 0;
+			}
 			next = now + backoff_ms;
 			backoff_ms = backoff_ms * 2 < RETRY_MAX_MS ?
 			    backoff_ms * 2 : RETRY_MAX_MS;

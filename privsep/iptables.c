@@ -243,17 +243,6 @@ adopt_one(const struct ipt_rule *r, const char *line, void *ctx)
 }
 
 /*
- * Schedule every rule of ours in INPUT.  A deletion waits until the
- * listing is over: legacy iptables holds the xtables lock while it prints,
- * and the deletion would wait for it until -w gives up.
- */
-static int
-adopt(int family, unsigned int delay_s)
-{
-	return list_ours(family, adopt_one, &delay_s);
-}
-
-/*
  * Delete rule r: 0 once it is gone, deleted now or already by someone else,
  * else -D's exit code or -1.  "Already gone" needs proof, since the grant
  * stays open if it is wrong: -D said there is no such rule (exit 1) and a
@@ -283,7 +272,7 @@ list_hint(int code)
 		    "iptables -S works";
 	if (code == IPT_NOT_RUN)
 		return "is " IPT_PATH4 " installed?";
-	return "check that iptables -S INPUT works as root; under systemd, "
+	return "check that iptables -S works as root; under systemd, "
 	    "legacy iptables needs the drop-in given in "
 	    "knockknock-daemon.service";
 }
@@ -310,7 +299,8 @@ find_word(const char *p, const char *word)
 	return NULL;
 }
 
-/* What the filter table holds: the best LOG rule seen, and any rule. */
+/* What the filter table holds besides our rules: the best LOG rule seen,
+ * and whether there is any rule at all. */
 enum { LOG_NONE, LOG_NO_SEQ, LOG_SEQ };
 struct logged {
 	int	best;
@@ -318,9 +308,8 @@ struct logged {
 };
 
 static void
-log_rule(const char *line, void *ctx)
+log_rule(const char *line, struct logged *l)
 {
-	struct logged	*l = ctx;
 	const char	*j;
 
 	if (strncmp(line, "-A ", 3) != 0)
@@ -334,6 +323,43 @@ log_rule(const char *line, void *ctx)
 		l->best = LOG_NO_SEQ;
 }
 
+struct setup_scan {
+	struct ours	ours;
+	struct logged	log;
+};
+
+static void
+setup_line(const char *line, void *ctx)
+{
+	struct setup_scan	*s = ctx;
+
+	if (strncmp(line, "-A INPUT ", 9) == 0 && strstr(line, IPT_TAG) != NULL)
+		one_of_ours(line, &s->ours);
+	else
+		log_rule(line, &s->log);
+}
+
+/*
+ * In one listing of the filter table: schedule every rule of ours in
+ * INPUT, and see what the other rules log.  A deletion waits until the
+ * listing is over: legacy iptables holds the xtables lock while it prints,
+ * and the deletion would wait for it until -w gives up.
+ */
+static int
+adopt(int family, unsigned int delay_s, struct logged *log)
+{
+	struct setup_scan	s = { { family, adopt_one, &delay_s },
+				    { LOG_NONE, 0 } };
+	int			code;
+
+	code = list_rules(family, NULL, setup_line, &s);
+	if (code > 0)
+		log_warnx("iptables: %s -S: exit status %d",
+		    family == AF_INET ? IPT_PATH4 : IPT_PATH6, code);
+	*log = s.log;
+	return code;
+}
+
 /*
  * A knock is seen only if a LOG rule with --log-tcp-sequence logs it: say
  * so at the start when the filter table has none.  Only a warning, since
@@ -342,21 +368,18 @@ log_rule(const char *line, void *ctx)
  * since an empty one means IPv6 is not firewalled here with ip6tables.
  */
 static void
-warn_unlogged(int family)
+warn_unlogged(int family, const struct logged *l)
 {
 	const char	*cmd = family == AF_INET ? "iptables" : "ip6tables";
 	const char	*ip = family == AF_INET ? "IPv4" : "IPv6";
-	struct logged	 l = { LOG_NONE, 0 };
 
-	if (list_rules(family, NULL, log_rule, &l) != 0)
-		return;		/* already said by adopt() */
-	if (family == AF_INET6 && l.rules == 0)
+	if (family == AF_INET6 && l->rules == 0)
 		return;
-	if (l.best == LOG_NONE)
+	if (l->best == LOG_NONE)
 		log_warnx("%s: no rule in the filter table logs (-j LOG): "
 		    "unless one elsewhere does, no %s knock will be seen; "
 		    "load the output of --print-firewall iptables", cmd, ip);
-	else if (l.best == LOG_NO_SEQ)
+	else if (l->best == LOG_NO_SEQ)
 		log_warnx("%s: no LOG rule in the filter table has "
 		    "--log-tcp-sequence: the %s knocks it logs lack SEQ and "
 		    "cannot be verified; load the output of --print-firewall "
@@ -372,23 +395,25 @@ warn_unlogged(int family)
 int
 iptables_setup(unsigned int delay_s)
 {
-	int	code, code6;
+	struct logged	log4, log6;
+	int		code, code6;
 
-	if ((code = adopt(AF_INET, delay_s)) != 0) {
+	if ((code = adopt(AF_INET, delay_s, &log4)) != 0) {
 		log_warnx("iptables: cannot list IPv4 rules; stopping: %s",
 		    list_hint(code));
 		return -1;
 	}
-	if ((code6 = adopt(AF_INET6, delay_s)) == IPT_RESOURCE_PROBLEM) {
+	code6 = adopt(AF_INET6, delay_s, &log6);
+	if (code6 == IPT_RESOURCE_PROBLEM) {
 		log_warnx("iptables: cannot list IPv6 rules (xtables lock "
 		    "held?); stopping rather than leave grants of a crash "
 		    "open: start the daemon again once ip6tables -S works");
 		return -1;
 	}
 	iptables_expire();
-	warn_unlogged(AF_INET);
+	warn_unlogged(AF_INET, &log4);
 	if (code6 == 0)
-		warn_unlogged(AF_INET6);
+		warn_unlogged(AF_INET6, &log6);
 	return 0;
 }
 
